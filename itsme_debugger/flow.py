@@ -1,0 +1,1 @@
+"""The flow engine: runs a flow step by step for the GUI and the command line."""
