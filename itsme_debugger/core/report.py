@@ -1,0 +1,307 @@
+"""The outcome of a flow as plain data, the JSON report, and the readable summary.
+
+The flow engine fills a :class:`FlowResult` step by step; :func:`build_report` turns it into
+the ``--json`` report of DESIGN.md and :func:`render_summary` into the text the command line
+prints. Secrets are masked unless ``reveal`` is asked for: the client secret and private keys
+never appear at all; access, refresh and ID tokens, the authorization code, client assertions
+and request objects are shortened to a recognisable stub; sensitive claims (national number,
+document numbers) are masked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from .errors import ConfigError, DebuggerError, ProviderError
+from .findings import Finding, Severity, has_errors
+
+if TYPE_CHECKING:
+    from .authorize import AuthorizationParams
+    from .discovery import ProviderMetadata
+    from .idtoken import IdTokenResult
+    from .jose import Inspection
+    from .redirect import RedirectResult
+    from .token import TokenSet
+    from .userinfo import UserInfoResult
+
+STEPS = (
+    "discovery",
+    "authorization",
+    "callback",
+    "token",
+    "id_token",
+    "userinfo",
+    "revocation",
+)
+STEP_LABELS = {
+    "discovery": "Discovery",
+    "authorization": "Authorize",
+    "callback": "Callback",
+    "token": "Token",
+    "id_token": "ID token",
+    "userinfo": "UserInfo",
+    "revocation": "Revocation",
+}
+#: Form fields and parameters whose values are secrets.
+SECRET_PARAMS = frozenset(
+    {
+        "client_secret",
+        "client_assertion",
+        "code",
+        "code_verifier",
+        "access_token",
+        "refresh_token",
+        "id_token",
+        "token",
+        "request",
+        "authorization",
+    }
+)
+
+EXIT_OK, EXIT_FINDINGS, EXIT_CONFIG, EXIT_PROVIDER, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+
+@dataclass
+class StepRecord:
+    name: str
+    status: str = "waiting"  # waiting | running | ok | warning | error | skipped | cancelled
+    duration_ms: float | None = None
+    message: str = ""
+
+
+@dataclass
+class FlowResult:
+    profile_name: str = ""
+    steps: dict[str, StepRecord] = field(
+        default_factory=lambda: {name: StepRecord(name) for name in STEPS}
+    )
+    discovery: ProviderMetadata | None = None
+    discovery_url: str = ""
+    authorization_url: str | None = None
+    params: AuthorizationParams | None = None
+    request_object: Inspection | None = None
+    redirect: RedirectResult | None = None
+    token_status: int | None = None
+    token: TokenSet | None = None
+    id_token: IdTokenResult | None = None
+    userinfo: UserInfoResult | None = None
+    revocation_status: int | None = None
+    findings: list[tuple[str, Finding]] = field(default_factory=list)
+    error: DebuggerError | None = None
+    interrupted: bool = False
+
+    def add(self, step: str, *findings: Finding) -> None:
+        self.findings.extend((step, f) for f in findings)
+
+    def step_findings(self, step: str) -> list[Finding]:
+        return [f for s, f in self.findings if s == step]
+
+    @property
+    def all_findings(self) -> list[Finding]:
+        return [f for _, f in self.findings]
+
+    @property
+    def exit_code(self) -> int:
+        if self.interrupted:
+            return EXIT_INTERRUPTED
+        if isinstance(self.error, ConfigError):
+            return EXIT_CONFIG
+        if isinstance(self.error, ProviderError):
+            return EXIT_PROVIDER
+        if has_errors(self.all_findings) or self.error is not None:
+            return EXIT_FINDINGS
+        return EXIT_OK
+
+
+# ---------------------------------------------------------------------------------------------
+# Masking
+
+
+def mask(value: str, keep: int = 6) -> str:
+    """A recognisable stub: the first characters and the length, never the whole value."""
+    if len(value) <= keep + 2:
+        return "…" * min(len(value), 3) + f" ({len(value)} chars)"
+    return f"{value[:keep]}… ({len(value)} chars)"
+
+
+def mask_url(url: str, secret: frozenset[str] = SECRET_PARAMS) -> str:
+    parts = urlsplit(url)
+    if not parts.query:
+        return url
+    pairs = [
+        (k, mask(v) if k.lower() in secret else v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+    ]
+    return urlunsplit(parts._replace(query=urlencode(pairs)))
+
+
+def _sensitive_claims() -> frozenset[str]:
+    from .catalogue import catalogue
+
+    return frozenset(name for name, info in catalogue().items() if info.sensitive)
+
+
+def mask_claims(claims: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if claims is None:
+        return None
+    sensitive = _sensitive_claims()
+    return {
+        k: (mask(v, 2) if isinstance(v, str) and k in sensitive else v) for k, v in claims.items()
+    }
+
+
+def mask_body(body: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        k: (mask(v) if isinstance(v, str) and k.lower() in SECRET_PARAMS else v)
+        for k, v in body.items()
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# The JSON report
+
+
+def _inspection_dict(insp: Inspection | None) -> dict[str, Any]:
+    if insp is None:
+        return {}
+    out: dict[str, Any] = {
+        "encrypted": insp.encrypted,
+        "signed": insp.signed,
+        "signature_verified": insp.signature_verified,
+        "jwe_header": insp.jwe_header or {},
+        "jws_header": insp.jws_header or {},
+    }
+    layers = []
+    for layer in insp.layers:
+        entry: dict[str, Any] = {"kind": layer.kind, "ok": layer.ok, "header": layer.header}
+        if layer.key is not None:
+            entry["key"] = {"kid": layer.key.kid, "kty": layer.key.kty, "reason": layer.key.reason}
+        if layer.note:
+            entry["note"] = layer.note
+        layers.append(entry)
+    out["layers"] = layers
+    return out
+
+
+def build_report(result: FlowResult, *, reveal: bool = False) -> dict[str, Any]:
+    """The ``--json`` report (DESIGN.md), secrets masked unless ``reveal``."""
+
+    def claims(c: Mapping[str, Any] | None) -> dict[str, Any] | None:
+        if c is None:
+            return None
+        return dict(c) if reveal else mask_claims(c)
+
+    steps = [
+        {
+            "name": s.name,
+            "status": s.status,
+            "duration_ms": round(s.duration_ms, 1) if s.duration_ms is not None else None,
+            **({"message": s.message} if s.message else {}),
+        }
+        for s in result.steps.values()
+    ]
+    report: dict[str, Any] = {"profile": result.profile_name, "steps": steps}
+    if result.discovery is not None:
+        report["discovery"] = {
+            "url": result.discovery_url,
+            "issuer": result.discovery.issuer,
+            "document": dict(result.discovery.raw),
+        }
+    auth: dict[str, Any] = {}
+    if result.authorization_url:
+        auth["url"] = result.authorization_url if reveal else mask_url(result.authorization_url)
+    if result.params is not None:
+        auth["params"] = {
+            k: (mask(v) if not reveal and k in SECRET_PARAMS else v)
+            for k, v in result.params.to_query()
+        }
+    if result.request_object is not None:
+        auth["request_object"] = _inspection_dict(result.request_object)
+    if result.redirect is not None:
+        r = result.redirect
+        response = {k: (mask(v) if not reveal and k == "code" else v) for k, v in r.params.items()}
+        auth["response"] = response
+    if auth:
+        report["authorization"] = auth
+    if result.token_status is not None or result.token is not None:
+        body = dict(result.token.raw) if result.token is not None else {}
+        report["token"] = {
+            "status": result.token_status,
+            "body": body if reveal else mask_body(body),
+        }
+    if result.id_token is not None:
+        entry = _inspection_dict(result.id_token.inspection)
+        entry["claims"] = claims(result.id_token.claims)
+        entry["checks"] = {name: ok for name, ok in result.id_token.checks}
+        report["id_token"] = entry
+    if result.userinfo is not None:
+        ui = result.userinfo
+        entry = {"format": ui.format, **_inspection_dict(ui.inspection)}
+        entry["claims"] = claims(ui.claims)
+        report["userinfo"] = entry
+    if result.revocation_status is not None:
+        report["revocation"] = {"status": result.revocation_status}
+    report["findings"] = [dict(f.to_dict(), step=step) for step, f in result.findings]
+    report["error"] = (
+        {"code": result.error.code, "message": result.error.message}
+        if result.error is not None
+        else None
+    )
+    report["exit_code"] = result.exit_code
+    return report
+
+
+# ---------------------------------------------------------------------------------------------
+# The readable summary
+
+_MARK = {
+    "ok": "✓",
+    "warning": "⚠",
+    "error": "✗",
+    "skipped": "-",
+    "waiting": "·",
+    "running": "…",
+    "cancelled": "■",
+}
+_SEV = {Severity.ERROR: "ERROR  ", Severity.WARNING: "WARNING", Severity.INFO: "info   "}
+
+
+def render_summary(result: FlowResult, *, reveal: bool = False) -> str:
+    """Findings first (most severe first), then the steps, then the claims."""
+    lines: list[str] = []
+    ordered = sorted(result.findings, key=lambda sf: -sf[1].severity.rank)
+    if ordered:
+        lines.append("Findings")
+        for _step, f in ordered:
+            ref = f"  [{f.reference}]" if f.reference else ""
+            lines.append(f"  {_SEV[f.severity]} {f.id}: {f.message}{ref}")
+        lines.append("")
+    if result.error is not None:
+        lines.append(f"Stopped: {result.error.message}")
+        lines.append("")
+    lines.append("Steps")
+    for s in result.steps.values():
+        dur = f"{s.duration_ms:8.1f} ms" if s.duration_ms is not None else " " * 11
+        msg = f"  {s.message}" if s.message else ""
+        lines.append(f"  {_MARK.get(s.status, '?')} {STEP_LABELS[s.name]:<11}{dur}{msg}")
+    for title, c in (
+        ("ID token claims", result.id_token.claims if result.id_token else None),
+        ("UserInfo claims", result.userinfo.claims if result.userinfo else None),
+    ):
+        if c:
+            shown = c if reveal else (mask_claims(c) or {})
+            lines.append("")
+            lines.append(title)
+            for k, v in shown.items():
+                text = str(v)
+                if len(text) > 90:
+                    text = text[:87] + "..."
+                lines.append(f"  {k}: {text}")
+    n_err = sum(1 for f in result.all_findings if f.severity is Severity.ERROR)
+    n_warn = sum(1 for f in result.all_findings if f.severity is Severity.WARNING)
+    lines.append("")
+    lines.append(f"Result: exit {result.exit_code}; {n_err} error(s), {n_warn} warning(s)")
+    return "\n".join(lines) + "\n"
