@@ -51,7 +51,7 @@ def key_for(
         and (use != "sig" or k.get("kty") != "oct" or alg in (None, "HS256", "HS384", "HS512"))
     ]
     if not fitting:
-        what = f"a {'private ' if private else ''}{'signing' if use == 'sig' else 'encryption'} key"
+        what = f"{'private ' if private else ''}{'signing' if use == 'sig' else 'encryption'} key"
         raise KeyError_(f"no {what}{f' for {alg}' if alg else ''} among {len(candidates)} key(s)")
     fitting.sort(key=lambda k: (k.get("use") != use, k.get("alg") != alg, k.get("kty") != "RSA"))
     return fitting[0]
