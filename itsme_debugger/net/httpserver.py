@@ -203,7 +203,9 @@ class HttpServer:
             self._conns.discard(task)  # type: ignore[arg-type]
             self._writers.discard(writer)
             writer.close()
-            with contextlib.suppress(Exception):
+            # Python 3.11's StreamReaderProtocol logs a traceback for a connection task that
+            # ends cancelled, so a cancellation while closing ends the task quietly instead.
+            with contextlib.suppress(Exception, asyncio.CancelledError):
                 await asyncio.wait_for(writer.wait_closed(), 1.0)
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -217,6 +219,8 @@ class HttpServer:
                 )
             except (TimeoutError, h11.RemoteProtocolError, _TooLarge) as exc:
                 status = 413 if isinstance(exc, _TooLarge) else 400
+                if isinstance(exc, h11.RemoteProtocolError):
+                    status = exc.error_status_hint  # 431 for oversized headers
                 if isinstance(exc, TimeoutError):
                     status = 408
                 if conn.our_state in (h11.IDLE, h11.SEND_RESPONSE):
@@ -256,6 +260,12 @@ class HttpServer:
                 continue
             if isinstance(event, h11.Request):
                 head = event
+                # h11 bounds only a head that arrives in pieces; bound a whole one too.
+                size = len(event.target) + sum(len(k) + len(v) + 4 for k, v in event.headers)
+                if size > self.limits.max_header_bytes:
+                    raise h11.RemoteProtocolError(
+                        "request header fields too large", error_status_hint=431
+                    )
             elif isinstance(event, h11.Data):
                 body += event.data
                 if len(body) > self.limits.max_body_bytes:
