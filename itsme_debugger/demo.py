@@ -1,0 +1,63 @@
+"""The built-in Demo: the embedded mock itsme® provider and a profile that uses it."""
+
+from __future__ import annotations
+
+from .core.claims import ClaimSpec, ClaimsRequest
+from .core.profile import ClientConfig, FlowOptions, Profile, ProviderConfig, RequestConfig
+from .flow import Secrets
+from .mockop.provider import MockProvider
+
+ITSME = "http://itsme.services/v2/claim/"
+
+DEMO_CLAIMS = ClaimsRequest(
+    id_token={
+        "given_name": ClaimSpec(essential=True),
+        "family_name": ClaimSpec(),
+        "birthdate": ClaimSpec(),
+        ITSME + "BENationalNumber": ClaimSpec(),
+        ITSME + "verificationDate": ClaimSpec(),
+    },
+    userinfo={
+        ITSME + "physical_person_photo": ClaimSpec(),
+        ITSME + "BEeidSn": ClaimSpec(),
+        ITSME + "IDDocumentSN": ClaimSpec(),
+        ITSME + "validityFrom": ClaimSpec(),
+        ITSME + "validityTo": ClaimSpec(),
+        ITSME + "IDIssuingCountry": ClaimSpec(),
+        ITSME + "issuance_locality": ClaimSpec(),
+        ITSME + "verificationDate": ClaimSpec(),
+    },
+)
+
+
+def demo_profile(mock: MockProvider, *, request_object: str = "signed+encrypted") -> Profile:
+    """A profile for the mock's demo client, as a newcomer would want to see it."""
+    client = mock.demo_client
+    secret_variant = client.secret is not None
+    return Profile(
+        name="Demo (mock itsme®)",
+        provider=ProviderConfig(
+            issuer=mock.issuer,
+            variant="itsme-secret" if secret_variant else "itsme-v2",
+            preset="demo",
+        ),
+        client=ClientConfig(
+            client_id=client.client_id,
+            auth_method="client_secret_post" if secret_variant else "private_key_jwt",
+            redirect_uri="http://127.0.0.1:0/callback",
+            keys="(in memory)" if not secret_variant else None,
+        ),
+        request=RequestConfig(
+            scope=("openid", f"service:{mock.service_code}", "profile", "eid"),
+            pkce=True,
+            request_object="none" if secret_variant else request_object,
+            params={"ui_locales": "en", "acr_values": ITSME + "acr_basic"},
+            claims=DEMO_CLAIMS,
+        ),
+        flow=FlowOptions(timeout=10.0),
+    )
+
+
+def demo_secrets(mock: MockProvider) -> Secrets:
+    client = mock.demo_client
+    return Secrets(keys=client.private_jwks, client_secret=client.secret)

@@ -1,0 +1,183 @@
+"""The flow engine in-process against the mock: what the CLI and the GUI both rely on."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from itsme_debugger.core.report import STEPS
+from itsme_debugger.demo import demo_profile, demo_secrets
+from itsme_debugger.flow import (
+    ExchangeAdded,
+    FindingAdded,
+    FlowEngine,
+    StepChanged,
+    WaitingForBrowser,
+)
+from itsme_debugger.mockop.provider import MockProvider
+from itsme_debugger.net.autobrowser import follow_redirects
+
+
+def run(coro: Any) -> Any:
+    return asyncio.run(asyncio.wait_for(coro, 60))
+
+
+@pytest.mark.parametrize("variant", ["itsme-v2", "itsme-secret"])
+def test_demo_flow_completes_with_every_step_ok(variant: str) -> None:
+    async def main() -> None:
+        async with MockProvider(variant, auto_approve=True) as mock:
+            events: list[Any] = []
+            engine = FlowEngine(
+                demo_profile(mock),
+                demo_secrets(mock),
+                opener=follow_redirects,
+                listener=events.append,
+            )
+            result = await engine.run()
+            assert result.exit_code == 0, [f.id for f in result.all_findings]
+            statuses = {name: rec.status for name, rec in result.steps.items()}
+            for step in ("discovery", "authorization", "callback", "token", "id_token", "userinfo"):
+                assert statuses[step] in ("ok", "warning"), statuses
+            assert statuses["revocation"] == ("ok" if variant == "itsme-secret" else "skipped")
+            assert result.id_token is not None and result.id_token.inspection.encrypted
+            assert result.userinfo is not None and result.userinfo.claims
+            # the events tell the same story, in order
+            running = [e.step.name for e in events if isinstance(e, StepChanged)]
+            assert [s for s in STEPS if s in running] == [s for s in dict.fromkeys(running)]
+            assert any(isinstance(e, WaitingForBrowser) for e in events)
+            exchanges = [e.exchange for e in events if isinstance(e, ExchangeAdded)]
+            assert len(exchanges) == len(engine.trace) >= 5
+            assert [x.step for x in exchanges][:1] == ["discovery"]
+            assert any(x.kind == "browser" and x.step == "callback" for x in exchanges)
+            assert len([e for e in events if isinstance(e, FindingAdded)]) == len(result.findings)
+
+    run(main())
+
+
+def test_key_rotation_is_followed_with_one_refetch() -> None:
+    async def main() -> None:
+        async with MockProvider("itsme-v2", auto_approve=True) as mock:
+
+            async def opener(url: str) -> None:
+                # The engine fetched the JWKS for the request object; now the provider rotates.
+                mock.rotate_signing_key()
+                await follow_redirects(url)
+
+            engine = FlowEngine(demo_profile(mock), demo_secrets(mock), opener=opener)
+            result = await engine.run()
+            assert result.exit_code == 0, [f.id for f in result.all_findings]
+            refreshes = [x for x in engine.trace if x.step == "jwks-refresh"]
+            assert len(refreshes) == 1
+            assert "jwks.key_rotated" in [f.id for f in result.all_findings]
+
+    run(main())
+
+
+def test_unknown_kid_is_refetched_once_then_rejected() -> None:
+    async def main() -> None:
+        async with MockProvider("itsme-v2", auto_approve=True, faults=["unknown_kid"]) as mock:
+            engine = FlowEngine(demo_profile(mock), demo_secrets(mock), opener=follow_redirects)
+            result = await engine.run()
+            assert result.exit_code == 1
+            assert "id_token.unknown_kid" in [f.id for f in result.all_findings]
+            assert len([x for x in engine.trace if x.step == "jwks-refresh"]) == 1
+
+    run(main())
+
+
+def _port_is_free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_cancel_while_waiting_frees_the_port() -> None:
+    async def main() -> None:
+        async with MockProvider("itsme-v2", auto_approve=True) as mock:
+            port = _free_port()
+            profile = demo_profile(mock)
+            profile = replace(
+                profile,
+                client=replace(profile.client, redirect_uri=f"http://127.0.0.1:{port}/callback"),
+            )
+            waiting = asyncio.Event()
+
+            def listener(event: Any) -> None:
+                if isinstance(event, WaitingForBrowser):
+                    waiting.set()
+
+            async def nobody(url: str) -> None:
+                return None
+
+            engine = FlowEngine(profile, demo_secrets(mock), opener=nobody, listener=listener)
+            task = asyncio.ensure_future(engine.run())  # noqa: TID251 - test owns the task
+            await asyncio.wait_for(waiting.wait(), 10)
+            assert not _port_is_free(port)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            assert _port_is_free(port)
+            assert engine.result.steps["callback"].status == "cancelled"
+            assert engine.result.steps["token"].status == "skipped"
+            assert engine.result.exit_code == 130
+
+    run(main())
+
+
+def test_paste_mode_checks_the_pasted_url_like_a_capture() -> None:
+    async def main() -> None:
+        async with MockProvider("itsme-v2", auto_approve=True) as mock:
+            profile = demo_profile(mock)
+            profile = replace(profile, flow=replace(profile.flow, redirect="paste"))
+            engine: FlowEngine
+
+            async def user_pastes(url: str) -> None:
+                import httpx
+
+                async with httpx.AsyncClient(trust_env=False) as c:
+                    resp = await c.get(url)
+                location = resp.headers["location"]
+                assert "code=" in location
+                engine.paste_redirect(location)
+
+            engine = FlowEngine(profile, demo_secrets(mock), opener=user_pastes)
+            result = await engine.run()
+            assert result.exit_code == 0, [f.id for f in result.all_findings]
+            assert any(x.note == "redirect URL pasted" for x in engine.trace)
+
+    run(main())
+
+
+def test_pasted_url_with_another_state_is_refused() -> None:
+    async def main() -> None:
+        async with MockProvider("itsme-v2", auto_approve=True) as mock:
+            profile = demo_profile(mock)
+            profile = replace(profile, flow=replace(profile.flow, redirect="paste"))
+            before = mock.codes_redeemed
+            engine: FlowEngine
+
+            async def user_pastes(url: str) -> None:
+                engine.paste_redirect(
+                    "http://127.0.0.1:1/callback?code=abc&state=forged&iss=" + mock.issuer
+                )
+
+            engine = FlowEngine(profile, demo_secrets(mock), opener=user_pastes)
+            result = await engine.run()
+            assert result.exit_code == 1
+            assert "redirect.state_mismatch" in [f.id for f in result.all_findings]
+            assert mock.codes_redeemed == before
+
+    run(main())
