@@ -450,9 +450,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run_app() -> int:
     """No command: the GUI when it is there, else the Demo flow headless."""
+    import importlib
+
     try:
-        from .app import run_app  # type: ignore[attr-defined]
-    except ImportError:
+        app = importlib.import_module("itsme_debugger.app")
+    except ImportError as exc:
+        _err(f"the desktop app cannot start ({exc}); running the Demo flow headless")
         return main(["demo"])
-    result: int = run_app()
+    result: int = app.run_app()
     return result
