@@ -17,7 +17,6 @@ import asyncio
 import secrets
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from types import TracebackType
 from typing import Any
 
 import httpx
@@ -29,6 +28,7 @@ from itsme_debugger.core.errors import OAuthError
 from itsme_debugger.core.jose import derive_secret_key
 from itsme_debugger.core.keys import generate_client_keys
 from itsme_debugger.net.httpserver import HttpServer, Request, Response
+from itsme_debugger.net.service import AsyncService
 
 from . import tokens
 from .answers import NO_CACHE, bearer_error, bearer_token, oauth_error, page, redirect, unique_form
@@ -59,7 +59,7 @@ async def fetch_request_uri(uri: str) -> str:
     return resp.text
 
 
-class MockProvider:
+class MockProvider(AsyncService):
     """A mock itsme® provider on ``host:port`` (port 0: a free one). See the module doc.
 
     Run-time knobs: ``faults`` (a set of :data:`~.faults.FAULTS` names), ``slow_seconds``,
@@ -113,18 +113,6 @@ class MockProvider:
 
     async def close(self) -> None:
         await self._server.close()
-
-    async def __aenter__(self) -> MockProvider:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
 
     @property
     def port(self) -> int:

@@ -12,11 +12,11 @@ import contextlib
 import ssl as ssl_mod
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from types import TracebackType
 from urllib.parse import parse_qsl, urlsplit
 
 import h11
 
+from .service import AsyncService
 from .tasks import spawn
 
 Headers = tuple[tuple[str, str], ...]
@@ -109,7 +109,7 @@ class Limits:
 _REASONS = {200: b"OK", 302: b"Found", 400: b"Bad Request", 404: b"Not Found", 500: b"Error"}
 
 
-class HttpServer:
+class HttpServer(AsyncService):
     """Serve ``handler`` on ``host:port`` (port 0 picks a free one)."""
 
     def __init__(
@@ -167,18 +167,6 @@ class HttpServer:
     @property
     def is_serving(self) -> bool:
         return self._server is not None and self._server.is_serving()
-
-    async def __aenter__(self) -> HttpServer:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
 
     async def _on_connection(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter

@@ -14,7 +14,6 @@ import errno
 import html
 import ssl as ssl_mod
 import time
-from types import TracebackType
 from urllib.parse import urlsplit
 
 from itsme_debugger.core.errors import ConfigError
@@ -25,6 +24,7 @@ from itsme_debugger.core.redirect import RedirectResult, parse_redirect
 
 from .httpserver import HttpServer, Request, Response
 from .recorder import is_loopback_host
+from .service import AsyncService
 from .tlscert import make_self_signed
 
 Capture = tuple[RedirectResult, list[Finding]]
@@ -33,7 +33,7 @@ _UNAVAILABLE = (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT)
 _PORT_ATTEMPTS = 5
 
 
-class LoopbackServer:
+class LoopbackServer(AsyncService):
     """Listen for the browser's redirect on ``redirect_uri``; see the module docstring."""
 
     def __init__(
@@ -158,18 +158,6 @@ class LoopbackServer:
         servers, self._servers = self._servers, []
         for server in servers:
             await server.close()
-
-    async def __aenter__(self) -> LoopbackServer:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
 
     # -- the handler -------------------------------------------------------------------------
 
