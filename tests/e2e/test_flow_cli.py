@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -377,3 +378,30 @@ def test_unreadable_key_file_is_one_line_exit_2(mock: MockSetup, tmp_path: Path)
     proc = _cli("flow", str(profile))
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "junk.jwks.json" in proc.stderr
+
+
+def test_ctrl_c_while_waiting_stops_cleanly_and_frees_the_port(mock: MockSetup) -> None:
+    text = mock.profile.read_text()
+    port = int(text.split('redirect_uri = "http://127.0.0.1:')[1].split("/")[0])
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "itsme_debugger", "flow", str(mock.profile), "--open-with", "true"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stderr is not None
+    lines = []
+    for line in proc.stderr:
+        lines.append(line)
+        if "waiting for the redirect" in line:
+            break
+    else:
+        pytest.fail("".join(lines))
+    with socket.socket() as s:
+        assert s.connect_ex(("127.0.0.1", port)) == 0  # the loopback server listens
+    proc.send_signal(signal.SIGINT)
+    _out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert "Traceback" not in err
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", port))  # free again
