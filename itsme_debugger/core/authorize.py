@@ -7,7 +7,6 @@ checks a request against the rules of the chosen provider variant and its discov
 
 from __future__ import annotations
 
-import ipaddress
 import re
 import secrets
 from collections.abc import Callable, Mapping, Sequence
@@ -17,6 +16,7 @@ from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
 from .claims import ClaimsRequest, lint_claims_request
 from .findings import Finding, error, info, warning
+from .http import is_loopback_host
 from .profile import infer_variant
 
 ITSME_VARIANTS = frozenset({"itsme-v2", "itsme-secret", "demo"})
@@ -405,7 +405,7 @@ def _check_redirect_uri(ctx: _Ctx) -> list[Finding]:
 
 
 def _redirect_not_https(ctx: _Ctx, parts: SplitResult, ref: str, where: str) -> list[Finding]:
-    if _is_loopback(parts.hostname):
+    if is_loopback_host(parts.hostname):
         if not ctx.itsme:
             return []
         return [
@@ -426,17 +426,6 @@ def _redirect_not_https(ctx: _Ctx, parts: SplitResult, ref: str, where: str) -> 
             where,
         )
     ]
-
-
-def _is_loopback(host: str | None) -> bool:
-    if not host:
-        return False
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _check_state_nonce(ctx: _Ctx) -> list[Finding]:
@@ -685,7 +674,7 @@ def _check_request_uri(ctx: _Ctx, uri: str) -> list[Finding]:
                 where,
             )
         )
-    if _is_loopback(parts.hostname):
+    if is_loopback_host(parts.hostname):
         findings.append(
             error(
                 "request.request_uri_localhost",

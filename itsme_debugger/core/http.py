@@ -6,12 +6,26 @@ sends it and hands the :class:`HttpResponse` back to a ``process_*`` function.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
 Headers = tuple[tuple[str, str], ...]
+
+
+def is_loopback_host(host: str | None) -> bool:
+    """True for ``localhost``, ``*.localhost`` and loopback IP addresses (RFC 6761, RFC 8252)."""
+    if not host:
+        return False
+    host = host.strip("[]").lower().rstrip(".")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _get(headers: Headers, name: str) -> str | None:

@@ -17,12 +17,12 @@ from jwcrypto import jwk
 from jwcrypto.common import JWException
 
 from itsme_debugger.core.errors import ConfigError
+from itsme_debugger.core.http import is_loopback_host
 
 from .variants import PRIVATE_KEY_JWT, Variant
 
 DEMO_CLIENT_ID = "demo-client"
 DEMO_REDIRECT_URI = "http://127.0.0.1:8765/callback"
-_LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ def is_loopback_redirect(uri: str) -> bool:
         return False
     return (
         parts.scheme == "http"
-        and parts.hostname in _LOOPBACK_HOSTS
+        and is_loopback_host(parts.hostname)
         and not parts.fragment
         and "#" not in uri
     )

@@ -18,12 +18,11 @@ from urllib.parse import urlsplit
 
 from itsme_debugger.core.errors import ConfigError
 from itsme_debugger.core.findings import Finding, has_errors
-from itsme_debugger.core.http import HttpRequest, HttpResponse
+from itsme_debugger.core.http import HttpRequest, HttpResponse, is_loopback_host
 from itsme_debugger.core.oauth_errors import lookup
 from itsme_debugger.core.redirect import RedirectResult, parse_redirect
 
 from .httpserver import HttpServer, Request, Response
-from .recorder import is_loopback_host
 from .service import AsyncService
 from .tlscert import make_self_signed
 

@@ -13,7 +13,6 @@ Loopback destinations are reached without any proxy from the environment; other 
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import os
 import socket
 import ssl
@@ -24,23 +23,12 @@ from types import TracebackType
 import httpx
 
 from itsme_debugger import __version__
-from itsme_debugger.core.http import HttpRequest, HttpResponse
+from itsme_debugger.core.http import HttpRequest, HttpResponse, is_loopback_host
 from itsme_debugger.core.trace import Trace
 
 from .errors import CONNECT, PROTOCOL, TIMEOUT, TLS, NetworkError, display_url
 
 USER_AGENT = f"itsme-debugger/{__version__}"
-
-
-def is_loopback_host(host: str) -> bool:
-    """True for ``localhost``, ``*.localhost`` and loopback IP addresses (RFC 6761, 8252)."""
-    host = host.strip("[]").lower().rstrip(".")
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 class _TooLarge(Exception):
@@ -225,4 +213,4 @@ def _reason(exc: BaseException) -> str:
     return text or type(exc).__name__
 
 
-__all__ = ["USER_AGENT", "RecordingClient", "is_loopback_host"]
+__all__ = ["USER_AGENT", "RecordingClient"]

@@ -9,11 +9,11 @@ import time
 import httpx
 import pytest
 
-from itsme_debugger.core.http import HttpRequest
+from itsme_debugger.core.http import HttpRequest, is_loopback_host
 from itsme_debugger.core.trace import Trace
 from itsme_debugger.net.errors import NetworkError
 from itsme_debugger.net.httpserver import HttpServer, Request, Response
-from itsme_debugger.net.recorder import USER_AGENT, RecordingClient, is_loopback_host
+from itsme_debugger.net.recorder import USER_AGENT, RecordingClient
 from itsme_debugger.net.tlscert import make_self_signed
 
 
