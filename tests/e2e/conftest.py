@@ -95,7 +95,7 @@ class E2EProvider:
 
     def log_tail(self, lines: int = 30) -> str:
         """The last lines the provider wrote to stderr (its refusals and warnings)."""
-        return _tail(self.workdir / "provider.stderr", lines)
+        return tail(self.workdir / "provider.stderr", lines)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -166,7 +166,7 @@ def ensure_node_modules() -> float:
                 capture_output=True,
                 text=True,
                 timeout=NPM_TIMEOUT,
-                env=_node_env(),
+                env=node_env(),
                 check=False,
             )
         except subprocess.TimeoutExpired as exc:
@@ -197,7 +197,8 @@ def _npm_summary(output: str) -> str:
     return f"{code}: {detail}" if code else detail
 
 
-def _node_env() -> dict[str, str]:
+def node_env() -> dict[str, str]:
+    """The environment for node and npm: the caller's, without NODE_OPTIONS and NODE_PATH."""
     env = {k: v for k, v in os.environ.items() if k not in ("NODE_OPTIONS", "NODE_PATH")}
     env["NODE_ENV"] = "development"
     env["NO_COLOR"] = "1"
@@ -215,7 +216,8 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _tail(path: Path, lines: int) -> str:
+def tail(path: Path, lines: int) -> str:
+    """The last ``lines`` lines of a text file ("" when it cannot be read)."""
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:
@@ -302,12 +304,12 @@ def _wait_ready(proc: subprocess.Popen[bytes], workdir: Path) -> str:
         if proc.poll() is not None:
             raise SetupError(
                 f"the oidc-provider process exited with status {proc.returncode} before it was "
-                f"ready; its stderr ends with:\n{_tail(workdir / 'provider.stderr', 30)}"
+                f"ready; its stderr ends with:\n{tail(workdir / 'provider.stderr', 30)}"
             )
         time.sleep(0.05)
     raise SetupError(
         f"the oidc-provider process printed no READY line within {READY_TIMEOUT:.0f} s; "
-        f"its stderr ends with:\n{_tail(workdir / 'provider.stderr', 30)}"
+        f"its stderr ends with:\n{tail(workdir / 'provider.stderr', 30)}"
     )
 
 
@@ -340,7 +342,7 @@ def running_provider(workdir: Path) -> Iterator[E2EProvider]:
             stdin=subprocess.PIPE,
             stdout=out,
             stderr=err,
-            env=_node_env(),
+            env=node_env(),
         )
     try:
         issuer = _wait_ready(proc, workdir)
