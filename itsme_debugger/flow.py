@@ -25,6 +25,7 @@ from jwcrypto import jwk
 from .core import oauth_errors
 from .core.authorize import (
     AuthorizationParams,
+    authorization_params,
     build_authorization_url,
     lint_authorization_request,
     new_nonce,
@@ -329,29 +330,14 @@ class FlowEngine:
         started = time.perf_counter()
         self._set("authorization", "running")
         verifier = make_verifier() if req.pkce else None
-        p = dict(req.params)
-        known = {"prompt", "acr_values", "ui_locales", "login_hint", "display", "request_uri"}
-        max_age = p.pop("max_age", None)
-        try:
-            max_age_int = int(max_age) if max_age is not None else None
-        except ValueError as exc:
-            raise ConfigError(
-                f"max_age must be a whole number of seconds, not {max_age!r}"
-            ) from exc
-        params = AuthorizationParams(
-            client_id=self.profile.client.client_id,
-            redirect_uri=self.profile.client.redirect_uri,
-            scope=req.scope,
-            response_type=p.pop("response_type", "code"),
+        params, problems = authorization_params(
+            self.profile,
             state=new_state(),
             nonce=new_nonce(),
             code_challenge=challenge_s256(verifier) if verifier else None,
-            code_challenge_method="S256" if verifier else None,
-            max_age=max_age_int,
-            claims=None if req.claims.is_empty() else req.claims,
-            extra=tuple((k, v) for k, v in p.items() if k not in known),
-            **{k: v for k, v in p.items() if k in known},
         )
+        if problems:
+            raise ConfigError(problems[0].message)
         self.result.params = params
         self._authorization_started = started
         return params, verifier

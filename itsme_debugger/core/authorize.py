@@ -17,7 +17,7 @@ from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 from .claims import ClaimsRequest, lint_claims_request
 from .findings import Finding, error, info, warning
 from .http import is_loopback_host
-from .profile import infer_variant
+from .profile import Profile, infer_variant
 
 ITSME_VARIANTS = frozenset({"itsme-v2", "itsme-secret", "demo"})
 ITSME_SCOPES = frozenset({"openid", "profile", "email", "address", "phone", "eid"})
@@ -97,6 +97,45 @@ def new_state() -> str:
 
 def new_nonce() -> str:
     return secrets.token_urlsafe(32)
+
+
+#: Profile [request] keys that map onto AuthorizationParams fields of the same name.
+PROFILE_PARAMS = frozenset({"prompt", "acr_values", "ui_locales", "login_hint", "display"})
+
+
+def authorization_params(
+    profile: Profile, *, state: str, nonce: str, code_challenge: str | None
+) -> tuple[AuthorizationParams, list[Finding]]:
+    """The Authorization Request a profile describes, with the given state, nonce and challenge.
+
+    The one place that maps a profile onto parameters: the flow engine and the composer's
+    preview both call it. A ``max_age`` that is not a whole number is left out and reported.
+    """
+    p = dict(profile.request.params)
+    problems: list[Finding] = []
+    max_age: int | None = None
+    max_age_text = p.pop("max_age", None)
+    if max_age_text is not None:
+        max_age = _int(max_age_text)
+        if max_age is None:
+            problems.append(_max_age_invalid(max_age_text))
+    response_type = p.pop("response_type", "code")
+    own = PROFILE_PARAMS | {"request_uri"}
+    params = AuthorizationParams(
+        client_id=profile.client.client_id,
+        redirect_uri=profile.client.redirect_uri,
+        scope=profile.request.scope,
+        response_type=response_type,
+        state=state,
+        nonce=nonce,
+        code_challenge=code_challenge,
+        code_challenge_method="S256" if code_challenge else None,
+        max_age=max_age,
+        claims=None if profile.request.claims.is_empty() else profile.request.claims,
+        extra=tuple((k, v) for k, v in p.items() if k not in own),
+        **{k: v for k, v in p.items() if k in own},
+    )
+    return params, problems
 
 
 def build_authorization_url(endpoint: str, params: AuthorizationParams) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import unquote_plus
 
 from .errors import ConfigError, DebuggerError, ProviderError
 from .findings import Finding, Severity, has_errors
@@ -127,15 +127,24 @@ def mask(value: str, keep: int = 6) -> str:
     return f"{value[:keep]}… ({len(value)} chars)"
 
 
-def mask_url(url: str, secret: frozenset[str] = SECRET_PARAMS) -> str:
-    parts = urlsplit(url)
-    if not parts.query:
+def mask_query(query: str, secrets: frozenset[str] = SECRET_PARAMS) -> str:
+    """``a=b&code=xyz`` with each secret value replaced by a readable stub (not encoded)."""
+    out = []
+    for part in query.split("&"):
+        name, eq, value = part.partition("=")
+        if eq and unquote_plus(name).lower() in secrets:
+            part = f"{name}={mask(unquote_plus(value))}"
+        out.append(part)
+    return "&".join(out)
+
+
+def mask_url(url: str, secrets: frozenset[str] = SECRET_PARAMS) -> str:
+    """The URL with secret query parameters masked; the rest is left exactly as it was."""
+    rest, hash_mark, fragment = url.partition("#")
+    base, question, query = rest.partition("?")
+    if not question:
         return url
-    pairs = [
-        (k, mask(v) if k.lower() in secret else v)
-        for k, v in parse_qsl(parts.query, keep_blank_values=True)
-    ]
-    return urlunsplit(parts._replace(query=urlencode(pairs)))
+    return f"{base}?{mask_query(query, secrets)}{hash_mark}{fragment}"
 
 
 def _sensitive_claims() -> frozenset[str]:

@@ -15,6 +15,9 @@ from jwcrypto import jwk
 from . import seal
 from .authorize import AuthorizationParams
 
+#: The content encryption of a signed-then-encrypted request object.
+DEFAULT_ENC = "A256CBC-HS512"
+
 #: Parameters that never go inside a request object (OIDC Core 6.1).
 _OUTSIDE_ONLY = ("request", "request_uri")
 
@@ -54,7 +57,7 @@ def build_request_object(
     signing_key: jwk.JWK,
     encryption_key: jwk.JWK | None,
     now: float | None = None,
-    enc: str = "A256CBC-HS512",
+    enc: str = DEFAULT_ENC,
 ) -> str:
     """Sign the request object (RS256 for an RSA key, with its ``kid``); then, when
     ``encryption_key`` is given, encrypt it to the provider (``cty: JWT``)."""
