@@ -7,7 +7,6 @@ temporary file renamed into place). The parsing itself is ``core.keys``'s.
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import json
 import os
@@ -16,6 +15,7 @@ from typing import Any
 
 from jwcrypto import jwk
 
+from .atomic import write_atomic
 from .core.errors import KeyError_
 from .core.findings import Finding, warning
 from .core.keys import load_keys, private_jwks, public_jwks
@@ -43,20 +43,7 @@ def write_keypair(
 
 
 def _write_atomic(path: Path, doc: dict[str, Any], mode: int) -> None:
-    data = (json.dumps(doc, indent=2) + "\n").encode("utf-8")
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(tmp, mode)  # the umask may have taken bits away from the public file
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    write_atomic(path, json.dumps(doc, indent=2) + "\n", mode=mode)
 
 
 def read_keys(path: Path) -> tuple[jwk.JWKSet, list[Finding]]:

@@ -67,7 +67,7 @@ def test_private_file_is_created_0600(
 
     monkeypatch.setattr(os, "open", spy)
     write_keypair(tmp_path, keys)
-    (private_mode,) = [mode for name, mode in calls if "private" in name]
+    (private_mode,) = [mode for name, mode in calls if "private.jwks" in name]
     assert private_mode == 0o600
 
 
