@@ -1,0 +1,150 @@
+"""The INSPECTOR: the selected step (its decoded result first, its HTTP exchange a tab away)
+or the selected exchange of the trace.
+
+It only arranges the panes of :mod:`itsme_debugger.ui.inspector`; what each shows is theirs.
+"""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
+
+from itsme_debugger.core.findings import Finding, Severity
+from itsme_debugger.core.report import STEP_LABELS, FlowResult, StepRecord
+from itsme_debugger.core.trace import Exchange, Trace
+
+from . import icons
+from .inspector import DiscoveryView, HttpExchangeView, RedirectView, TokenView
+
+#: The step whose exchange carried a step's input (the ID token came in the token response).
+_EXCHANGE_STEP = {"id_token": "token"}
+RESULT_TAB, HTTP_TAB = 0, 1
+
+
+class InspectorPanel(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        title = QLabel("INSPECTOR")
+        title.setObjectName("paneTitle")
+        self.heading = QLabel()
+        self.heading.setWordWrap(True)
+        self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.hint = QLabel()
+        self.hint.setWordWrap(True)
+        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.discovery = DiscoveryView()
+        self.redirect = RedirectView()
+        self.id_token = TokenView()
+        self.userinfo = TokenView()
+        self.pages = QStackedWidget()
+        for page in (self.hint, self.discovery, self.redirect, self.id_token, self.userinfo):
+            self.pages.addWidget(page)
+        self.http = HttpExchangeView()
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.pages, "Result")
+        self.tabs.addTab(self.http, "HTTP exchange")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 6, 6, 0)
+        layout.addWidget(title)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.tabs, 1)
+        self.step: str | None = None
+        self.clear()
+
+    def clear(self) -> None:
+        self.step = None
+        self.heading.setText("<i>Select a step of the flow or an exchange of the trace.</i>")
+        self._hint(
+            "Press Start (Ctrl+R) to run the flow.\n\nThen click a step of the flow or an "
+            "exchange of the trace: its decoded result shows here, its HTTP exchange a tab away."
+        )
+        self.http.show_exchange(None)
+        self.tabs.setTabEnabled(HTTP_TAB, False)
+
+    def show_step(self, name: str, result: FlowResult | None, trace: Trace | None) -> None:
+        """Show step ``name`` of ``result`` (None: no flow has run yet)."""
+        self.step = name
+        rec = result.steps[name] if result is not None else StepRecord(name)
+        findings = result.step_findings(name) if result is not None else []
+        self.heading.setText(_heading(rec, len(findings), _count(findings, Severity.ERROR)))
+        page = self._result_page(name, result)
+        exchanges = trace.for_step(_EXCHANGE_STEP.get(name, name)) if trace is not None else []
+        self.http.show_exchange(exchanges[0] if exchanges else None)
+        self.tabs.setTabEnabled(HTTP_TAB, bool(exchanges))
+        if page is not None:
+            self.pages.setCurrentWidget(page)
+            self.tabs.setCurrentIndex(RESULT_TAB)
+            return
+        self._hint(_hint_text(rec, bool(exchanges)))
+        self.tabs.setCurrentIndex(HTTP_TAB if exchanges else RESULT_TAB)
+
+    def show_exchange(self, exchange: Exchange) -> None:
+        self.step = None
+        label = STEP_LABELS.get(exchange.step, exchange.step)
+        self.heading.setText(
+            f"<b>Exchange #{exchange.index + 1}</b> · {html.escape(label)} · "
+            f"{html.escape(exchange.request.method)}"
+        )
+        self._hint("An exchange is selected: see the HTTP exchange tab.")
+        self.http.show_exchange(exchange)
+        self.tabs.setTabEnabled(HTTP_TAB, True)
+        self.tabs.setCurrentIndex(HTTP_TAB)
+
+    def _result_page(self, name: str, result: FlowResult | None) -> QWidget | None:
+        if result is None:
+            return None
+        if name == "discovery" and result.discovery is not None:
+            self.discovery.show_metadata(result.discovery, result.step_findings(name))
+            return self.discovery
+        if name == "callback" and result.redirect is not None:
+            self.redirect.show_redirect(result.redirect, result.step_findings(name))
+            return self.redirect
+        if name == "id_token" and result.id_token is not None:
+            self.id_token.show_id_token(result.id_token)
+            return self.id_token
+        if name == "userinfo" and result.userinfo is not None:
+            self.userinfo.show_userinfo(result.userinfo)
+            return self.userinfo
+        return None
+
+    def _hint(self, text: str) -> None:
+        self.hint.setText(text)
+        self.pages.setCurrentWidget(self.hint)
+
+
+def _count(findings: list[Finding], severity: Severity) -> int:
+    return sum(1 for f in findings if f.severity is severity)
+
+
+def _heading(rec: StepRecord, n_findings: int, n_errors: int) -> str:
+    word = icons.STATUS_WORDS.get(rec.status, rec.status)
+    colour = icons.status_color(rec.status).name()
+    parts = [
+        f"<b>{html.escape(STEP_LABELS[rec.name])}</b>",
+        f"<span style='color:{colour}'><b>{word}</b></span>",
+    ]
+    if rec.duration_ms is not None:
+        parts.append(f"{rec.duration_ms:.0f} ms")
+    if n_findings:
+        errors = f", {n_errors} error{'s' if n_errors != 1 else ''}" if n_errors else ""
+        parts.append(f"{n_findings} finding{'s' if n_findings != 1 else ''}{errors}")
+    text = " · ".join(parts)
+    if rec.message and rec.status not in ("ok", "running"):
+        text += f"<br>{html.escape(rec.message)}"
+    return text
+
+
+def _hint_text(rec: StepRecord, has_exchange: bool) -> str:
+    if rec.status == "waiting":
+        return "This step has not run yet."
+    if rec.status == "running":
+        return "This step is running…"
+    if rec.status == "skipped":
+        return f"Skipped{': ' + rec.message if rec.message else '.'}"
+    if rec.status == "cancelled":
+        return "Cancelled."
+    if has_exchange:
+        return "Its HTTP exchange is in the next tab."
+    return rec.message or "Nothing to show for this step."

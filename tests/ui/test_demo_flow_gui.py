@@ -1,0 +1,175 @@
+"""The whole Demo flow through the window: Start, the mock approving at once, and what each
+pane shows; cancel while waiting; the redirect URL pasted into the banner."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+import qasync
+
+from itsme_debugger.core.findings import Severity
+from itsme_debugger.core.report import STEPS
+from itsme_debugger.ui.main_window import MainWindow
+
+from .conftest import emitted, port_is_free, run, shown_texts, stay_put
+
+pytestmark = pytest.mark.gui
+
+WindowFactory = Callable[..., MainWindow]
+
+
+async def ready(window: MainWindow) -> None:
+    """Wait for the Demo's mock provider (and the Demo profile in the editor)."""
+    await window.controller.demo()
+    assert window.start_action.isEnabled()
+
+
+def strip_words(window: MainWindow) -> dict[str, str]:
+    return {n: window.strip.buttons[n].text().split("\n")[1] for n in STEPS}
+
+
+def test_demo_flow_through_the_window(loop: qasync.QEventLoop, make_window: WindowFactory) -> None:
+    window = make_window()
+
+    async def main() -> Any:
+        await ready(window)
+        done = emitted(window.controller.finished)
+        window.start_action.trigger()
+        assert not window.start_action.isEnabled()
+        assert window.cancel_action.isEnabled()
+        return await done
+
+    result = run(loop, main())
+    assert result.exit_code == 0
+    # the strip: an icon and a word per step, every step that ran ok (or a warning)
+    words = strip_words(window)
+    for name in ("discovery", "callback", "token", "id_token", "userinfo"):
+        assert words[name].startswith("ok · "), (name, words[name])
+    assert words["authorization"].startswith("warning · ")  # http loopback redirect URI
+    assert words["revocation"] == "skipped"
+    assert all(not window.strip.buttons[n].icon().isNull() for n in STEPS)
+    # the trace: one row per exchange, in order
+    model = window.trace.model
+    engine = window.controller.engine
+    assert engine is not None
+    assert model.rowCount() == len(engine.trace)
+    steps = [model.index(r, 1).data() for r in range(model.rowCount())]
+    assert steps[0] == "Discovery"
+    assert {"Authorize", "Callback", "Token", "UserInfo"} <= set(steps)
+    token_row = steps.index("Token")
+    assert [model.index(token_row, c).data() for c in (2, 4)] == ["POST", "200"]
+    # the inspector: the ID token with its claims
+    assert window.inspector.step == "id_token"
+    assert window.strip.selected() == "id_token"
+    texts = shown_texts(window.inspector.id_token)
+    assert "George" in texts and "Tǎnka" in texts
+    assert "given_name" in texts
+    # the findings: none of them an error
+    findings = window.findings.model
+    severities = [findings.item(r)[1].severity for r in range(findings.rowCount())]
+    assert severities and Severity.ERROR not in severities
+    assert "0 errors" in window.statusBar().currentMessage()
+    assert window.start_action.isEnabled() and not window.cancel_action.isEnabled()
+
+
+def test_clicking_steps_and_exchanges_fills_the_inspector(
+    loop: qasync.QEventLoop, make_window: WindowFactory
+) -> None:
+    window = make_window()
+
+    async def main() -> None:
+        await ready(window)
+        done = emitted(window.controller.finished)
+        window.start_flow()
+        await done
+
+    run(loop, main())
+    window.strip.buttons["userinfo"].click()
+    assert window.inspector.step == "userinfo"
+    assert "BEeidSn" in shown_texts(window.inspector.userinfo)
+    window.strip.buttons["discovery"].click()
+    assert window.inspector.pages.currentWidget() is window.inspector.discovery
+    window.trace.table.selectRow(0)
+    assert window.inspector.step is None
+    assert window.inspector.tabs.currentWidget() is window.inspector.http
+    assert window.strip.selected() is None
+    assert "Exchange #1" in window.inspector.heading.text()
+
+
+def test_cancel_while_waiting_for_the_browser_frees_the_port(
+    loop: qasync.QEventLoop, make_window: WindowFactory
+) -> None:
+    window = make_window(opener=stay_put)
+
+    async def main() -> tuple[int, Any]:
+        await ready(window)
+        waiting = emitted(window.controller.waitingForBrowser)
+        window.start_flow()
+        event = await waiting
+        port = urlsplit(event.listening[0]).port
+        assert port is not None and not port_is_free(port)
+        assert window.banner.is_waiting()
+        assert event.listening[0] in window.banner.message.text()
+        assert window.paste_action.isEnabled()
+        assert window.strip.status("callback") == "running"
+        done = emitted(window.controller.finished)
+        window.banner.cancel_button.click()
+        return port, await done
+
+    port, result = run(loop, main())
+    assert port_is_free(port)
+    assert result.interrupted
+    assert window.strip.status("callback") == "cancelled"
+    assert window.strip.status("token") == "skipped"
+    assert window.banner.isHidden()
+    assert "cancelled" in window.statusBar().currentMessage()
+
+
+def test_redirect_url_pasted_into_the_banner_finishes_the_flow(
+    loop: qasync.QEventLoop, make_window: WindowFactory
+) -> None:
+    window = make_window(opener=stay_put)
+
+    async def main() -> Any:
+        await ready(window)
+        waiting = emitted(window.controller.waitingForBrowser)
+        window.start_flow()
+        event = await waiting
+        async with httpx.AsyncClient(trust_env=False) as client:
+            location = (await client.get(event.url)).headers["location"]
+        done = emitted(window.controller.finished)
+        window.paste_action.trigger()
+        window.banner.paste_field.setText(location)
+        window.banner.paste_button.click()
+        return await done
+
+    result = run(loop, main())
+    assert result.exit_code == 0
+    assert window.strip.status("userinfo") == "ok"
+    engine = window.controller.engine
+    assert engine is not None
+    assert any(ex.note == "redirect URL pasted" for ex in engine.trace)
+
+
+def test_a_flow_with_a_provider_fault_shows_the_error_finding(
+    loop: qasync.QEventLoop, make_window: WindowFactory
+) -> None:
+    window = make_window(faults=["wrong_nonce"])
+
+    async def main() -> Any:
+        await ready(window)
+        done = emitted(window.controller.finished)
+        window.start_flow()
+        return await done
+
+    result = run(loop, main())
+    assert result.steps["id_token"].status == "error"
+    assert window.strip.status("id_token") == "error"
+    assert window.inspector.step == "id_token"  # the first failed step is shown
+    ids = [window.findings.model.item(r)[1].id for r in range(window.findings.model.rowCount())]
+    assert "id_token.nonce_mismatch" in ids
+    assert "1 error" in window.findings.summary.text()
