@@ -126,7 +126,12 @@ def cmd_flow(args: argparse.Namespace) -> int:
 
     from .core.profile import parse_profile
     from .flow import FlowEngine, load_secrets
+    from .signicat_flow import SignicatRestEngine
 
+    if args.export:
+        from .export.files import export_format
+
+        export_format(args.export)  # an unknown suffix is a usage error before the flow runs
     text = _read_text(args.profile, "profile")
     profile = parse_profile(
         text, base_dir=str(Path(args.profile).resolve().parent), source=args.profile
@@ -134,7 +139,8 @@ def cmd_flow(args: argparse.Namespace) -> int:
     if args.paste:
         profile = replace(profile, flow=replace(profile.flow, redirect="paste"))
     secrets = load_secrets(profile)
-    engine = FlowEngine(
+    engine_class = SignicatRestEngine if profile.is_rest else FlowEngine
+    engine = engine_class(
         profile,
         secrets,
         opener=_no_browser if args.paste and not args.open_with else None,
@@ -143,7 +149,27 @@ def cmd_flow(args: argparse.Namespace) -> int:
         browser_timeout=args.timeout,
     )
     result = asyncio.run(_run_engine(engine, args.paste))
-    return _emit_result(result, args)
+    code = _emit_result(result, args)
+    if args.export and not _export_trace(args, engine):
+        code = max(code, EXIT_CONFIG)
+    return code
+
+
+def _export_trace(args: argparse.Namespace, engine: Any) -> bool:
+    """Write the flow's trace to ``--export`` (masked unless ``--reveal``); False on failure."""
+    from .export.files import write_export
+
+    try:
+        path = write_export(
+            args.export, engine.trace, engine.result, engine.profile, reveal=args.reveal
+        )
+    except ConfigError as exc:
+        _err(exc.message)
+        return False
+    if not args.quiet:
+        masked = "unmasked: it holds secrets" if args.reveal else "secrets masked"
+        print(f"Trace written to {path} ({masked})", file=sys.stderr)
+    return True
 
 
 async def _no_browser(url: str) -> None:
@@ -155,19 +181,24 @@ async def _no_browser(url: str) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from .demo import demo_profile, demo_secrets
+    from .demo import demo_profile, demo_rest_profile, demo_rest_secrets, demo_secrets
     from .flow import FlowEngine
     from .mockop.provider import MockProvider
     from .net.autobrowser import follow_redirects
+    from .signicat_flow import SignicatRestEngine
+
+    rest = args.variant == "signicat-rest"
+    variant = "signicat" if rest else args.variant
 
     async def main() -> Any:
-        mock = MockProvider(args.variant, auto_approve=not args.browser, faults=args.fault or ())
+        mock = MockProvider(variant, auto_approve=not args.browser, faults=args.fault or ())
         await mock.start()
         try:
             print(f"Mock provider: {mock.issuer}", file=sys.stderr)
-            engine = FlowEngine(
-                demo_profile(mock),
-                demo_secrets(mock),
+            engine_class = SignicatRestEngine if rest else FlowEngine
+            engine = engine_class(
+                demo_rest_profile(mock) if rest else demo_profile(mock),
+                demo_rest_secrets(mock) if rest else demo_secrets(mock),
                 opener=None if args.browser else follow_redirects,
                 listener=None if args.quiet else _progress(sys.stderr),
                 browser_timeout=args.timeout,
@@ -191,7 +222,26 @@ def cmd_decode(args: argparse.Namespace) -> int:
     from .core.report import mask_claims
     from .keyfiles import read_keys
 
-    token = sys.stdin.read() if args.token == "-" else args.token
+    loaded = None
+    if args.trace:
+        from .export.load import load_trace, provider_keys, token_in_exchange
+
+        if args.token is not None:
+            raise UsageError("itsme-debugger decode: give a TOKEN or --trace FILE, not both")
+        if args.entry is None:
+            raise UsageError("itsme-debugger decode: --trace needs --entry N (1 = the first)")
+        loaded = load_trace(args.trace)
+        exchange = loaded.entry(args.entry)
+        source, token = token_in_exchange(exchange, args.field)
+        where = f"the {source} of entry {args.entry} ({exchange.step}) in {args.trace}"
+        if not args.json:
+            print(f"Token: {where}")
+    elif args.token is None:
+        raise UsageError("itsme-debugger decode: give a TOKEN (or - for stdin) or --trace FILE")
+    elif args.entry is not None or args.field is not None:
+        raise UsageError("itsme-debugger decode: --entry and --field go with --trace FILE")
+    else:
+        token = sys.stdin.read() if args.token == "-" else args.token
     token = "".join(token.split())
     if not token:
         raise ConfigError("no token given")
@@ -207,6 +257,8 @@ def cmd_decode(args: argparse.Namespace) -> int:
         else:
             data = _read_bytes(args.jwks, "JWKS file")
             verification = load_keys(data, source=args.jwks)
+    elif loaded is not None:
+        verification = provider_keys(loaded)  # the provider's keys as the trace fetched them
     secret = None
     if args.secret_env:
         secret = os.environ.get(args.secret_env)
@@ -250,6 +302,8 @@ def cmd_decode(args: argparse.Namespace) -> int:
             "checks": dict(checks),
             "findings": [f.to_dict() for f in findings],
         }
+        if loaded is not None:
+            out["source"] = {"trace": args.trace, "entry": args.entry, "field": source}
         print(json.dumps(out, indent=2, ensure_ascii=False))
     else:
         for layer in insp.layers:
@@ -364,7 +418,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("flow", help="run a whole flow headless from a profile")
     p.add_argument("profile", help="profile file (TOML)")
     p.add_argument("--open-with", metavar="CMD", help="open the URL with CMD URL instead")
-    p.add_argument("--export", metavar="FILE", help="write the trace (.har, .json or .md)")
+    p.add_argument(
+        "--export",
+        metavar="FILE",
+        help="write the trace (.har, .json or .md), secrets masked unless --reveal",
+    )
     p.add_argument(
         "--timeout",
         type=float,
@@ -379,7 +437,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_flow)
 
     p = sub.add_parser("demo", help="run the Demo flow against the embedded mock provider")
-    p.add_argument("--variant", default="itsme-v2", choices=("itsme-v2", "itsme-secret"))
+    p.add_argument(
+        "--variant",
+        default="itsme-v2",
+        choices=("itsme-v2", "itsme-secret", "signicat", "signicat-rest"),
+        help="signicat: the broker over OIDC; signicat-rest: its Authentication REST API",
+    )
     p.add_argument(
         "--browser", action="store_true", help="open the consent page in the system browser"
     )
@@ -389,13 +452,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("decode", help="decrypt, verify and validate one JWT or JWE")
-    p.add_argument("token", help="the token, or - to read it from stdin")
+    p.add_argument("token", nargs="?", help="the token, or - to read it from stdin")
     p.add_argument("--keys", metavar="PRIVATE_JWKS", help="your private keys (to decrypt)")
     p.add_argument("--jwks", metavar="FILE|URL", help="the issuer's public keys (to verify)")
     p.add_argument("--issuer", metavar="I")
     p.add_argument("--audience", metavar="A")
     p.add_argument("--nonce", metavar="N")
     p.add_argument("--secret-env", metavar="VAR", help="client secret from this variable")
+    p.add_argument("--trace", metavar="FILE", help="take the token from a HAR or JSON export")
+    p.add_argument(
+        "--entry",
+        type=int,
+        metavar="N",
+        help="the exchange of --trace to decode, numbered as in the timeline (1 = the first)",
+    )
+    p.add_argument(
+        "--field",
+        metavar="NAME",
+        help="the field of the entry that holds the token (default: the first of id_token, "
+        "the body, access_token, refresh_token, request, client_assertion)",
+    )
     p.add_argument("--prefix", default="token", help=argparse.SUPPRESS)
     p.add_argument("--json", action="store_true")
     p.add_argument("--reveal", action="store_true", help="show sensitive claims in full")

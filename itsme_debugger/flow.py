@@ -52,6 +52,7 @@ from .core.report import FlowResult, StepRecord
 from .core.request_object import authorization_params_with_request_object, build_request_object
 from .core.revocation import build_revocation_request, process_revocation_response
 from .core.seal import key_for
+from .core.signicat import check_broker_claims
 from .core.token import build_token_request, process_token_response
 from .core.trace import Exchange, Trace
 from .core.userinfo import build_userinfo_request, process_userinfo_response
@@ -209,18 +210,7 @@ class FlowEngine:
     async def run(self) -> FlowResult:
         current = "discovery"
         try:
-            if not self.profile.flow.verify_tls:
-                self._add(
-                    "discovery",
-                    [
-                        warning(
-                            "flow.tls_verification_off",
-                            "TLS certificate verification is switched off for this profile: "
-                            "the debugger cannot tell the real provider from an impostor.",
-                            "RFC 6749 10.9",
-                        )
-                    ],
-                )
+            self._warn_if_tls_off("discovery")
             self._add("discovery", self.secrets.findings)
             metadata = await self._discovery()
             current = "authorization"
@@ -271,6 +261,20 @@ class FlowEngine:
             # The browser (or the user's --open-with command) is left alone: it is theirs.
             await self._http.aclose()
         return self.result
+
+    def _warn_if_tls_off(self, step: str) -> None:
+        if not self.profile.flow.verify_tls:
+            self._add(
+                step,
+                [
+                    warning(
+                        "flow.tls_verification_off",
+                        "TLS certificate verification is switched off for this profile: "
+                        "the debugger cannot tell the real provider from an impostor.",
+                        "RFC 6749 10.9",
+                    )
+                ],
+            )
 
     def _fail(self, step: str, message: str = "") -> None:
         rec = self.result.steps[step]
@@ -539,7 +543,7 @@ class FlowEngine:
             nonce=params.nonce,
             max_age=params.max_age,
             access_token=tokens.access_token,
-            acr_values=tuple((params.acr_values or "").split()),
+            acr_values=_acr_values(params.acr_values, self.profile.provider.variant),
             leeway=self.profile.flow.leeway,
         )
         policy = self._policy()
@@ -574,6 +578,10 @@ class FlowEngine:
                     "id_token", result.claims, self.profile.request.claims, params.scope
                 ),
             )
+            if self.profile.provider.variant == "signicat":
+                acr = tuple((params.acr_values or "").split())
+                broker = check_broker_claims(result.claims, acr_values=acr)
+                self._add("id_token", broker)
         self._finish("id_token", started)
         sub = result.claims.get("sub") if result.claims else None
         return sub if isinstance(sub, str) else None
@@ -654,6 +662,14 @@ def _override(metadata: ProviderMetadata, endpoints: Mapping[str, str]) -> Provi
         jwks_uri=e.get("jwks_uri", metadata.jwks_uri),
         revocation_endpoint=e.get("revocation_endpoint", metadata.revocation_endpoint),
     )
+
+
+def _acr_values(acr_values: str | None, variant: str) -> tuple[str, ...]:
+    """The requested ACRs; Signicat's ``idp:NAME`` values choose the eID, they are no ACR."""
+    values = (acr_values or "").split()
+    if variant == "signicat":
+        return tuple(v for v in values if not v.startswith("idp:"))
+    return tuple(values)
 
 
 def _replace_params(params: AuthorizationParams, **changes: Any) -> AuthorizationParams:

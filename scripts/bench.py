@@ -9,6 +9,9 @@ Not a test: figures depend on the machine; the targets are what we hold ourselve
   against the in-process mock, no human in the loop; median and p90 per step. Target: median
   <= 150 ms. Beside it, the floor: the same number of plain HTTP round trips to the same mock
   with httpx alone, so the ratio shows what the engine and the crypto add.
+- export: a 10,000-exchange trace (the Demo flow's exchanges over and over, with its report)
+  written by ``write_export`` as HAR, JSON and Markdown, masked (the default) and, for HAR,
+  unmasked; median of ``--export-runs``. Target: HAR <= 1 s.
 """
 
 from __future__ import annotations
@@ -78,9 +81,66 @@ async def bench_flow(runs: int) -> dict[str, Any]:
     }
 
 
+async def _demo_flow() -> Any:
+    from itsme_debugger.demo import demo_profile, demo_secrets
+    from itsme_debugger.flow import FlowEngine
+    from itsme_debugger.mockop.provider import MockProvider
+    from itsme_debugger.net.autobrowser import follow_redirects
+
+    async with MockProvider("itsme-v2", auto_approve=True) as mock:
+        engine = FlowEngine(demo_profile(mock), demo_secrets(mock), opener=follow_redirects)
+        await engine.run()
+        return engine
+
+
+def bench_export(runs: int, size: int = 10_000) -> dict[str, float]:
+    import tempfile
+
+    from itsme_debugger.core.trace import Trace
+    from itsme_debugger.export import write_export
+
+    engine = asyncio.run(_demo_flow())
+    flow = list(engine.trace)
+    trace = Trace()
+    for i in range(size):
+        ex = flow[i % len(flow)]
+        trace.add(
+            ex.step,
+            ex.request,
+            ex.response,
+            started=ex.started + i * 0.05,
+            elapsed_ms=ex.elapsed_ms,
+            error=ex.error,
+            kind=ex.kind,
+            note=ex.note,
+        )
+    out: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for name, suffix, reveal in (
+            ("HAR", ".har", False),
+            ("HAR, unmasked", ".har", True),
+            ("JSON", ".json", False),
+            ("Markdown", ".md", False),
+        ):
+            times = []
+            for _ in range(runs):
+                t0 = time.perf_counter()
+                write_export(
+                    Path(folder) / f"trace{suffix}",
+                    trace,
+                    engine.result,
+                    engine.profile,
+                    reveal=reveal,
+                )
+                times.append(time.perf_counter() - t0)
+            out[name] = statistics.median(times)
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=20)
+    ap.add_argument("--export-runs", type=int, default=5)
     ap.add_argument("--no-write", action="store_true")
     args = ap.parse_args()
 
@@ -97,6 +157,12 @@ def main() -> int:
         ("engine ÷ floor", f"{flow['median'] / flow['floor']:.1f}×", "", ""),
     ]
     rows += [(f"  step {k}", f"{v:.1f} ms", "", "") for k, v in flow["steps"].items()]
+    exports = bench_export(args.export_runs)
+    for name, seconds in exports.items():
+        target, met = (
+            ("≤ 1 s", "met" if seconds <= 1.0 else "MISSED") if name == "HAR" else ("", "")
+        )
+        rows.append((f"{name} export, 10,000 exchanges (median)", f"{seconds:.2f} s", target, met))
     header = ("measure", "value", "target", "")
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(4)]
     lines = [

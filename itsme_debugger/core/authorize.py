@@ -635,6 +635,35 @@ def _check_acr(ctx: _Ctx) -> list[Finding]:
     return findings
 
 
+def _check_signicat(ctx: _Ctx) -> list[Finding]:
+    """The broker's itsme® requests (seed 000): the scope chooses the service, prompt=login."""
+    if not ctx.signicat:
+        return []
+    findings = []
+    if not {"name", "profile"} & set(ctx.p.scope):
+        findings.append(
+            warning(
+                "signicat.service_scope_missing",
+                "the scope chooses the itsme® service at Signicat: add name (Authentication) "
+                f"or profile (Identification); got {' '.join(ctx.p.scope) or '(empty)'}",
+                "Signicat: itsme via OIDC, itsme® services with OIDC",
+                "request.scope",
+            )
+        )
+    if "login" not in (ctx.p.prompt or "").split():
+        findings.append(
+            info(
+                "signicat.prompt_login_missing",
+                "Signicat's itsme® requests send prompt=login, so that the user confirms in "
+                "the itsme® app every time instead of reusing a Signicat session; got "
+                f"{'prompt=' + ctx.p.prompt if ctx.p.prompt else 'no prompt'}",
+                "Signicat: itsme via OIDC, Build the request",
+                "request.prompt",
+            )
+        )
+    return findings
+
+
 def _check_max_age_prompt(ctx: _Ctx) -> list[Finding]:
     findings = []
     if ctx.p.max_age is not None and ctx.p.max_age < 0:
@@ -817,6 +846,7 @@ _CHECKS: tuple[Callable[[_Ctx], list[Finding]], ...] = (
     _check_ui_locales,
     _check_display,
     _check_acr,
+    _check_signicat,
     _check_max_age_prompt,
     _check_request_object,
     _check_params,

@@ -11,6 +11,21 @@ Beyond DESIGN.md's format, a profile may carry (all optional, all compatible):
 - ``[flow]``: ``timeout`` (seconds per HTTP request, default 10), ``verify_tls`` (default true;
   false is reported as a warning), ``userinfo`` and ``revoke`` (default true), ``leeway``
   (seconds of clock skew allowed, default 60), ``redirect`` (``loopback`` or ``paste``).
+
+A Signicat Authentication REST API profile (seed 001) says ``[provider] kind =
+"signicat-rest"`` (the default kind is ``oidc``) and replaces the OIDC keys:
+
+- ``[provider] api_base``: the REST API's base URL (``https://api.signicat.com/auth/rest``);
+  ``token_endpoint`` (optional): the API token endpoint, by default the API host's
+  ``/auth/open/connect/token``. The variant is ``signicat``.
+- ``[client]``: the API client: ``client_id``, ``client_secret`` or ``client_secret_env``,
+  ``auth_method`` (``client_secret_basic`` by default, or ``client_secret_post``).
+- ``[request]``: ``attributes`` (the ``requestedAttributes``, a list of strings),
+  ``providers`` (``allowedProviders``, default ``["itsme"]``), ``callback_base`` (a loopback
+  URL: the success / abort / error callbacks are ``{callback_base}/success`` ...; default
+  ``http://127.0.0.1:0/signicat``, port 0 meaning a free one), ``session_lifetime``
+  (``sessionLifetime`` in seconds, optional).
+- ``[flow]``: ``timeout``, ``verify_tls`` and ``redirect`` as above.
 """
 
 from __future__ import annotations
@@ -27,6 +42,10 @@ from .errors import ConfigError
 AUTH_METHODS = ("private_key_jwt", "client_secret_basic", "client_secret_post", "none")
 REQUEST_OBJECT_MODES = ("none", "signed", "signed+encrypted")
 VARIANTS = ("itsme-v2", "itsme-secret", "signicat", "generic")
+KINDS = ("oidc", "signicat-rest")
+DEFAULT_CALLBACK_BASE = "http://127.0.0.1:0/signicat"
+REST_AUTH_METHODS = ("client_secret_basic", "client_secret_post")
+_REST_REQUEST_KEYS = ("attributes", "providers", "callback_base", "session_lifetime")
 ENDPOINT_KEYS = (
     "authorization_endpoint",
     "token_endpoint",
@@ -53,6 +72,10 @@ class ProviderConfig:
     variant: str = "generic"
     preset: str = ""
     endpoints: Mapping[str, str] = field(default_factory=dict)
+    #: ``oidc``, or ``signicat-rest`` for the Signicat Authentication REST API.
+    kind: str = "oidc"
+    #: The REST API's base URL (kind ``signicat-rest``).
+    api_base: str = ""
 
     @property
     def uses_discovery(self) -> bool:
@@ -85,6 +108,16 @@ class RequestConfig:
 
 
 @dataclass(frozen=True)
+class RestConfig:
+    """The create-session request of a ``signicat-rest`` profile."""
+
+    attributes: tuple[str, ...] = ()
+    providers: tuple[str, ...] = ("itsme",)
+    callback_base: str = DEFAULT_CALLBACK_BASE
+    session_lifetime: int | None = None
+
+
+@dataclass(frozen=True)
 class FlowOptions:
     timeout: float = 10.0
     verify_tls: bool = True
@@ -103,6 +136,12 @@ class Profile:
     flow: FlowOptions = field(default_factory=FlowOptions)
     #: Where it was read from ("" when built in memory).
     source: str = ""
+    #: The REST API request (kind ``signicat-rest`` only).
+    rest: RestConfig | None = None
+
+    @property
+    def is_rest(self) -> bool:
+        return self.provider.kind == "signicat-rest"
 
     def with_changes(self, **changes: Any) -> Profile:
         return replace(self, **changes)
@@ -209,6 +248,11 @@ def profile_from_dict(
     name = _str(data, "name", where, "") or ""
 
     prov = _table(data, "provider", where)
+    kind = _str(prov, "kind", where, "oidc") or "oidc"
+    if kind not in KINDS:
+        raise ConfigError(f"{where}: kind {kind!r} is not one of {', '.join(KINDS)}")
+    if kind == "signicat-rest":
+        return _rest_profile(data, name, base_dir, where)
     issuer = (_str(prov, "issuer", where, "") or "").rstrip("/")
     endpoints = {k: v for k in ENDPOINT_KEYS if (v := _str(prov, k, where))}
     if not issuer and not (
@@ -287,6 +331,79 @@ def profile_from_dict(
     return Profile(name or client_id, provider, client, request, flow, source)
 
 
+def _strings(
+    table: Mapping[str, Any], key: str, where: str, default: tuple[str, ...]
+) -> tuple[str, ...]:
+    value = table.get(key, list(default))
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}: {key} must be a list of strings")
+    return tuple(value)
+
+
+def _rest_profile(data: Mapping[str, Any], name: str, base_dir: str | None, where: str) -> Profile:
+    """A ``kind = "signicat-rest"`` profile (see the module docstring)."""
+    prov = _table(data, "provider", where)
+    api_base = (_str(prov, "api_base", where, "") or "").rstrip("/")
+    if not api_base.startswith(("https://", "http://")):
+        raise ConfigError(
+            f"{where}: [provider] api_base must be the REST API's URL "
+            "(e.g. https://api.signicat.com/auth/rest)"
+        )
+    endpoints = {k: v for k in ("token_endpoint",) if (v := _str(prov, k, where))}
+    provider = ProviderConfig(
+        _str(prov, "issuer", where, "") or "",
+        "signicat",
+        _str(prov, "preset", where, "") or "",
+        endpoints,
+        kind="signicat-rest",
+        api_base=api_base,
+    )
+    cli = _table(data, "client", where)
+    client_id = _str(cli, "client_id", where)
+    if not client_id:
+        raise ConfigError(f"{where}: [client] client_id (the API client's) is required")
+    auth_method = _str(cli, "auth_method", where, "client_secret_basic") or ""
+    if auth_method not in REST_AUTH_METHODS:
+        raise ConfigError(
+            f"{where}: an API client authenticates with {' or '.join(REST_AUTH_METHODS)}, "
+            f"not {auth_method!r}"
+        )
+    client = ClientConfig(
+        client_id=client_id,
+        auth_method=auth_method,
+        client_secret=_str(cli, "client_secret", where),
+        client_secret_env=_str(cli, "client_secret_env", where),
+    )
+    req = _table(data, "request", where)
+    unknown = set(req) - set(_REST_REQUEST_KEYS)
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown [request] key(s) for a signicat-rest profile: "
+            f"{', '.join(sorted(unknown))} (use {', '.join(_REST_REQUEST_KEYS)})"
+        )
+    lifetime = req.get("session_lifetime")
+    if lifetime is not None and (
+        isinstance(lifetime, bool) or not isinstance(lifetime, int) or lifetime <= 0
+    ):
+        raise ConfigError(f"{where}: session_lifetime must be a positive number of seconds")
+    rest = RestConfig(
+        attributes=_strings(req, "attributes", where, ()),
+        providers=_strings(req, "providers", where, RestConfig.providers),
+        callback_base=_str(req, "callback_base", where, DEFAULT_CALLBACK_BASE) or "",
+        session_lifetime=lifetime,
+    )
+    fl = _table(data, "flow", where)
+    redirect = _str(fl, "redirect", where, "loopback") or "loopback"
+    if redirect not in ("loopback", "paste"):
+        raise ConfigError(f"{where}: [flow] redirect must be loopback or paste")
+    flow = FlowOptions(
+        timeout=_number(fl, "timeout", where, 10.0),
+        verify_tls=_bool(fl, "verify_tls", where, True),
+        redirect=redirect,
+    )
+    return Profile(name or client_id, provider, client, flow=flow, source=where, rest=rest)
+
+
 # ---------------------------------------------------------------------------------------------
 # Writing (the GUI saves profiles in the same format)
 
@@ -334,6 +451,8 @@ def _spec_dict(spec: ClaimSpec) -> dict[str, Any]:
 
 def profile_to_toml(profile: Profile, *, include_secret: bool = False) -> str:
     """The profile as TOML. The client secret is written only when ``include_secret``."""
+    if profile.rest is not None:
+        return _rest_to_toml(profile, profile.rest, include_secret)
     lines = [f"name = {_toml_str(profile.name)}", "", "[provider]"]
     p = profile.provider
     if p.issuer:
@@ -377,4 +496,43 @@ def profile_to_toml(profile: Profile, *, include_secret: bool = False) -> str:
             lines += ["", f"[request.claims.{target}]"]
             for name, spec in claims.items():
                 lines.append(f"{_toml_key(name)} = {_toml_value(_spec_dict(spec or ClaimSpec()))}")
+    return "\n".join(lines) + "\n"
+
+
+def _rest_to_toml(profile: Profile, rest: RestConfig, include_secret: bool) -> str:
+    p, c = profile.provider, profile.client
+    lines = [
+        f"name = {_toml_str(profile.name)}",
+        "",
+        "[provider]",
+        'kind = "signicat-rest"',
+        f"api_base = {_toml_str(p.api_base)}",
+    ]
+    if p.endpoints.get("token_endpoint"):
+        lines.append(f"token_endpoint = {_toml_str(p.endpoints['token_endpoint'])}")
+    if p.preset:
+        lines.append(f"preset = {_toml_str(p.preset)}")
+    lines += ["", "[client]", f"client_id = {_toml_str(c.client_id)}"]
+    lines.append(f"auth_method = {_toml_str(c.auth_method)}")
+    if c.client_secret_env:
+        lines.append(f"client_secret_env = {_toml_str(c.client_secret_env)}")
+    if include_secret and c.client_secret:
+        lines.append(f"client_secret = {_toml_str(c.client_secret)}")
+    lines += [
+        "",
+        "[request]",
+        f"attributes = {_toml_value(rest.attributes)}",
+        f"providers = {_toml_value(rest.providers)}",
+        f"callback_base = {_toml_str(rest.callback_base)}",
+    ]
+    if rest.session_lifetime is not None:
+        lines.append(f"session_lifetime = {rest.session_lifetime}")
+    f, defaults = profile.flow, FlowOptions()
+    flow_lines = [
+        f"{name} = {_toml_value(getattr(f, name))}"
+        for name in ("timeout", "verify_tls", "redirect")
+        if getattr(f, name) != getattr(defaults, name)
+    ]
+    if flow_lines:
+        lines += ["", "[flow]", *flow_lines]
     return "\n".join(lines) + "\n"

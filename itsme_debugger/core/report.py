@@ -6,6 +6,11 @@ prints. Secrets are masked unless ``reveal`` is asked for: the client secret and
 never appear at all; access, refresh and ID tokens, the authorization code, client assertions
 and request objects are shortened to a recognisable stub; sensitive claims (national number,
 document numbers) are masked.
+
+A Signicat REST API flow (``[provider] kind = "signicat-rest"``) has the steps of
+:data:`REST_STEPS` instead of :data:`STEPS`; its report adds a ``session`` object (id, status,
+provider, the callback that came back, the subject with its ``nin`` masked like claims, the
+error object) and reports the API access token under ``token``.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ if TYPE_CHECKING:
     from .idtoken import IdTokenResult
     from .jose import Inspection
     from .redirect import RedirectResult
+    from .signicat_records import Callback, Session
     from .token import TokenSet
     from .userinfo import UserInfoResult
 
@@ -36,6 +42,8 @@ STEPS = (
     "userinfo",
     "revocation",
 )
+#: The steps of a Signicat Authentication REST API flow.
+REST_STEPS = ("api_token", "create_session", "callback", "session_status")
 STEP_LABELS = {
     "discovery": "Discovery",
     "authorization": "Authorize",
@@ -44,6 +52,9 @@ STEP_LABELS = {
     "id_token": "ID token",
     "userinfo": "UserInfo",
     "revocation": "Revocation",
+    "api_token": "API token",
+    "create_session": "Session",
+    "session_status": "Status",
 }
 #: Form fields and parameters whose values are secrets.
 SECRET_PARAMS = frozenset(
@@ -89,9 +100,17 @@ class FlowResult:
     id_token: IdTokenResult | None = None
     userinfo: UserInfoResult | None = None
     revocation_status: int | None = None
+    #: A Signicat REST API flow: the session (last known state) and the callback that came.
+    session: Session | None = None
+    callback: Callback | None = None
     findings: list[tuple[str, Finding]] = field(default_factory=list)
     error: DebuggerError | None = None
     interrupted: bool = False
+
+    @classmethod
+    def with_steps(cls, profile_name: str, names: tuple[str, ...]) -> FlowResult:
+        """A result for a flow with other steps than the OIDC ones (e.g. REST_STEPS)."""
+        return cls(profile_name=profile_name, steps={n: StepRecord(n) for n in names})
 
     def add(self, step: str, *findings: Finding) -> None:
         self.findings.extend((step, f) for f in findings)
@@ -160,6 +179,15 @@ def mask_claims(claims: Mapping[str, Any] | None) -> dict[str, Any] | None:
     return {
         k: (mask(v, 2) if isinstance(v, str) and k in sensitive else v) for k, v in claims.items()
     }
+
+
+def mask_subject(subject: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """A Signicat session's subject with the sensitive attributes (nin) masked."""
+    if subject is None:
+        return None
+    from .signicat_records import mask_subject as mask_attributes
+
+    return mask_attributes(subject, mask)
 
 
 def mask_body(body: Mapping[str, Any]) -> dict[str, Any]:
@@ -253,6 +281,8 @@ def build_report(result: FlowResult, *, reveal: bool = False) -> dict[str, Any]:
         report["userinfo"] = entry
     if result.revocation_status is not None:
         report["revocation"] = {"status": result.revocation_status}
+    if result.session is not None or result.callback is not None:
+        report["session"] = _session_dict(result, reveal)
     report["findings"] = [dict(f.to_dict(), step=step) for step, f in result.findings]
     report["error"] = (
         {"code": result.error.code, "message": result.error.message}
@@ -261,6 +291,30 @@ def build_report(result: FlowResult, *, reveal: bool = False) -> dict[str, Any]:
     )
     report["exit_code"] = result.exit_code
     return report
+
+
+def _session_dict(result: FlowResult, reveal: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    s = result.session
+    if s is not None:
+        subject = dict(s.subject.attributes) if s.subject is not None else None
+        out |= {
+            "id": s.id,
+            "status": s.status,
+            "provider": s.provider,
+            "authentication_url": s.authentication_url,
+            "requested_attributes": list(s.requested_attributes),
+            "subject": subject if reveal else mask_subject(subject),
+        }
+        if s.error is not None:
+            out["error"] = {"code": s.error.code, "title": s.error.title, "detail": s.error.detail}
+    if result.callback is not None:
+        out["callback"] = {
+            "outcome": result.callback.outcome,
+            "session_id": result.callback.session_id,
+            "url": result.callback.url,
+        }
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -296,6 +350,8 @@ def render_summary(result: FlowResult, *, reveal: bool = False) -> str:
         dur = f"{s.duration_ms:8.1f} ms" if s.duration_ms is not None else " " * 11
         msg = f"  {s.message}" if s.message else ""
         lines.append(f"  {_MARK.get(s.status, '?')} {STEP_LABELS[s.name]:<11}{dur}{msg}")
+    if result.session is not None:
+        lines += _session_lines(result.session, reveal)
     for title, c in (
         ("ID token claims", result.id_token.claims if result.id_token else None),
         ("UserInfo claims", result.userinfo.claims if result.userinfo else None),
@@ -314,3 +370,17 @@ def render_summary(result: FlowResult, *, reveal: bool = False) -> str:
     lines.append("")
     lines.append(f"Result: exit {result.exit_code}; {n_err} error(s), {n_warn} warning(s)")
     return "\n".join(lines) + "\n"
+
+
+def _session_lines(session: Session, reveal: bool) -> list[str]:
+    lines = ["", "Session", f"  id: {session.id}", f"  status: {session.status}"]
+    if session.provider:
+        lines.append(f"  provider: {session.provider}")
+    if session.error is not None:
+        lines.append(f"  error: {session.error.code}: {session.error.title}")
+    if session.subject is not None:
+        subject = dict(session.subject.attributes)
+        shown = subject if reveal else (mask_subject(subject) or {})
+        lines.append("  subject:")
+        lines += [f"    {k}: {v}" for k, v in shown.items()]
+    return lines

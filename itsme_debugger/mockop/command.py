@@ -2,8 +2,9 @@
 
 It prints the issuer and the demo client's credentials (for v2 the demo client's private JWKS
 goes to a 0600 temporary file, removed on exit; for the client-secret variant the throwaway
-secret is printed), then ``ready`` (flushed) so that scripts can wait for it. A bad option or a
-port in use is one line on stderr and exit status 2.
+secret is printed; the signicat variant prints both, and the demo API client of the
+Authentication REST API), then ``ready`` (flushed) so that scripts can wait for it. A bad
+option or a port in use is one line on stderr and exit status 2.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from itsme_debugger.core.keys import private_jwks
 
 from .faults import FAULTS
 from .provider import MockProvider
-from .variants import PLANNED, VARIANTS
+from .signicat import SignicatMockProvider
+from .variants import VARIANTS
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -44,7 +46,7 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=int, default=0, help="port to listen on (default: any)")
     parser.add_argument(
-        "--variant", default="itsme-v2", choices=(*VARIANTS, *PLANNED), help="API variant"
+        "--variant", default="itsme-v2", choices=tuple(VARIANTS), help="API variant"
     )
     parser.add_argument(
         "--auto-approve",
@@ -53,10 +55,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--client-id", metavar="ID", help="register one more client")
     parser.add_argument(
-        "--client-jwks", metavar="PUBLIC_JWKS", help="that client's public JWKS file (v2)"
+        "--client-jwks",
+        metavar="PUBLIC_JWKS",
+        help="that client's public JWKS file (v2; signicat: its encryption key)",
     )
     parser.add_argument(
-        "--client-secret", metavar="SECRET", help="that client's secret (itsme-secret variant)"
+        "--client-secret",
+        metavar="SECRET",
+        help="that client's secret (itsme-secret and signicat variants)",
     )
     parser.add_argument(
         "--redirect-uri",
@@ -168,14 +174,24 @@ def _announce(mock: MockProvider) -> Path | None:
         f"client_id:     {demo.client_id}",
         f"redirect_uri:  {demo.redirect_uri} (any http loopback URI is accepted)",
         f"auth_method:   {demo.auth_method}",
-        f"scope:         openid service:{mock.service_code}",
     ]
+    if isinstance(mock, SignicatMockProvider):
+        lines.append("scope:         openid profile (or openid name); acr_values=idp:itsme")
+    else:
+        lines.append(f"scope:         openid service:{mock.service_code}")
     keys_file: Path | None = None
     if demo.private_jwks is not None:
         keys_file = _write_private(private_jwks(demo.private_jwks))
         lines.append(f"private_jwks:  {keys_file} (mode 0600, removed on exit)")
     if demo.secret is not None:
         lines.append(f"client_secret: {demo.secret} (a throwaway demo secret)")
+    if isinstance(mock, SignicatMockProvider):
+        lines += [
+            f"api_base:      {mock.api_base}",
+            f"api_token:     {mock.token_endpoint} (client_credentials, scope signicat-api)",
+            f"api_client_id: {mock.api_client.client_id}",
+            f"api_secret:    {mock.api_client.secret} (a throwaway demo secret)",
+        ]
     if mock.faults:
         lines.append(f"faults:        {', '.join(sorted(mock.faults))}")
     lines.append("ready")

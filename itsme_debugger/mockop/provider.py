@@ -1,12 +1,14 @@
 """The embedded mock itsme® provider: state, routing and the endpoint handlers.
 
-One :class:`MockProvider` serves one variant (``itsme-v2`` or ``itsme-secret``, see
-:mod:`.variants`) on a loopback port with :class:`~itsme_debugger.net.httpserver.HttpServer`.
-It is the app's Demo, the test fixture and ``itsme-debugger mock``. It imitates seed 003: its
-paths, client authentication, 36-character codes living 3 minutes, PKCE S256, the claims
-parameter, signed-then-encrypted request objects, ID tokens and UserInfo, the example user
-George Tǎnka with the metadata claims, and every endpoint's error codes. Faults
-(:mod:`.faults`) make it misbehave on purpose.
+One :class:`MockProvider` serves one variant (``itsme-v2``, ``itsme-secret`` or ``signicat``,
+see :mod:`.variants`; ``MockProvider("signicat")`` makes a
+:class:`~itsme_debugger.mockop.signicat.SignicatMockProvider`) on a loopback port with
+:class:`~itsme_debugger.net.httpserver.HttpServer`. It is the app's Demo, the test fixture
+and ``itsme-debugger mock``. It imitates seed 003: its paths, client authentication,
+36-character codes living 3 minutes, PKCE S256, the claims parameter, signed-then-encrypted
+request objects, ID tokens and UserInfo, the example user George Tǎnka with the metadata
+claims, and every endpoint's error codes. Faults (:mod:`.faults`) make it misbehave on
+purpose.
 
 Nothing a client sends can crash it: junk in any parameter ends in the seed's error code.
 """
@@ -38,7 +40,7 @@ from .clients import DEMO_CLIENT_ID, DEMO_REDIRECT_URI, Client, DemoClient, make
 from .consent import consent_page, error_page
 from .faults import check_faults
 from .store import AccessToken, Store
-from .user import PHOTO_CLAIM, example_user
+from .user import PHOTO_CLAIM, ExampleUser, example_user
 from .variants import CONTENT_ENCRYPTIONS, Variant, discovery_document
 from .variants import variant as find_variant
 
@@ -68,6 +70,14 @@ class MockProvider(AsyncService):
     ``last_authorization_params`` holds the last authorization request's parameters (the
     effective ones, request object included, once the request is accepted).
     """
+
+    def __new__(cls, variant: str = "itsme-v2", *args: Any, **kwargs: Any) -> MockProvider:
+        """The Signicat broker is a subclass (:mod:`.signicat`): its own pages, tokens, REST API."""
+        if cls is MockProvider and variant == "signicat":
+            from .signicat import SignicatMockProvider
+
+            return super().__new__(SignicatMockProvider)
+        return super().__new__(cls)
 
     def __init__(
         self,
@@ -245,7 +255,7 @@ class MockProvider(AsyncService):
             now=self._clock(),
         )
         try:
-            req = await validate(pairs, ctx)
+            req = await self._validate(pairs, ctx)
         except Refused as refused:
             if refused.redirect_uri is None:
                 return page(error_page(refused.error, refused.description), 400)
@@ -260,12 +270,24 @@ class MockProvider(AsyncService):
             return self._deny(req, "the user refused (mock fault access_denied)")
         if self.auto_approve:
             return self._approve(req)
+        return self._consent(req)
+
+    async def _validate(self, pairs: Sequence[tuple[str, str]], ctx: Context) -> AuthRequest:
+        """The variant's checks of an authorization request (raises Refused)."""
+        return await validate(pairs, ctx)
+
+    def _consent(self, req: AuthRequest) -> Response:
+        """The page the user approves or denies, posting to the decision endpoint."""
         transaction = self._store.open_transaction(req, self._clock())
         action = self.variant.base_path + self.variant.authorization + "/decision"
         html = consent_page(
-            req, user_name=example_user().name, transaction=transaction, action=action
+            req, user_name=self._user().name, transaction=transaction, action=action
         )
         return page(html, 200)
+
+    def _user(self) -> ExampleUser:
+        """The user who signs in."""
+        return example_user()
 
     async def _decision(self, request: Request) -> Response:
         form = request.form()
@@ -282,7 +304,7 @@ class MockProvider(AsyncService):
 
     def _approve(self, req: AuthRequest) -> Response:
         now = self._clock()
-        code = self._store.issue_code(tokens.Grant(req, now, example_user()), now)
+        code = self._store.issue_code(tokens.Grant(req, now, self._user()), now)
         state = req.state
         if "state_mismatch" in self.faults:
             state = (state or "") + "-tampered"
@@ -362,8 +384,10 @@ class MockProvider(AsyncService):
         }
         return Response.json(body, headers=NO_CACHE)
 
-    def _id_token(self, grant: tokens.Grant, access_token: str, now: float) -> str:
-        claims = tokens.id_token_claims(
+    def _id_token_claims(
+        self, grant: tokens.Grant, access_token: str, now: float
+    ) -> dict[str, Any]:
+        return tokens.id_token_claims(
             grant,
             issuer=self.issuer,
             now=now,
@@ -371,6 +395,9 @@ class MockProvider(AsyncService):
             picture_url=self.issuer + self.variant.picture,
             faults=self.faults,
         )
+
+    def _id_token(self, grant: tokens.Grant, access_token: str, now: float) -> str:
+        claims = self._id_token_claims(grant, access_token, now)
         key = self._stray() if "unknown_kid" in self.faults else self._signing_keys[-1]
         signed = tokens.sign(claims, key, corrupt="bad_signature" in self.faults)
         if "not_encrypted" in self.faults:

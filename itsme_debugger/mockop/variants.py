@@ -3,8 +3,9 @@
 Seed 003 describes two itsme® hosts: ``idp.[e2e|prd].itsme.services/v2`` (private_key_jwt,
 tokens encrypted to the client's RSA key, no revocation endpoint) and
 ``oidc.[e2e|prd].itsme.services/clientsecret-oidc/csapi/v0.1`` (client secret, tokens
-encrypted with ``dir`` and a key derived from the secret, a revocation endpoint). A new variant
-(the Signicat broker) is one more :class:`Variant` in :data:`VARIANTS`.
+encrypted with ``dir`` and a key derived from the secret, a revocation endpoint). The Signicat
+broker (seed 000) is the third: its OIDC server's paths below ``/auth/open``; what else it does
+differently lives in :mod:`.signicat`.
 """
 
 from __future__ import annotations
@@ -65,17 +66,23 @@ VARIANTS: dict[str, Variant] = {
         revocation="/connect/revoke",
         auth_methods=SECRET_METHODS,
     ),
+    "signicat": Variant(
+        name="signicat",
+        base_path="/auth/open",
+        authorization="/connect/authorize",
+        token="/connect/token",
+        userinfo="/connect/userinfo",
+        jwks="/.well-known/openid-configuration/jwks",
+        revocation="/connect/revocation",
+        auth_methods=SECRET_METHODS,
+    ),
 }
-#: Variants the command line names but the mock does not serve yet.
-PLANNED = ("signicat",)
 
 
 def variant(name: str) -> Variant:
-    """The variant called ``name``; ConfigError for one that is planned or unknown."""
+    """The variant called ``name``; ConfigError for an unknown one."""
     if name in VARIANTS:
         return VARIANTS[name]
-    if name in PLANNED:
-        raise ConfigError(f"the {name} variant of the mock provider is not available yet")
     raise ConfigError(f"unknown mock variant {name!r}; choose one of {', '.join(VARIANTS)}")
 
 

@@ -347,6 +347,9 @@ POSITIVE = [
         {"acr_values": f"{ITSME_ACR_BASIC} {ITSME_ACR_ADVANCED}"},
     ),
     ("request.acr_values_missing", INFO, "signicat", {"acr_values": None}),
+    ("signicat.service_scope_missing", WARN, "signicat", {"scope": ("openid", "email")}),
+    ("signicat.prompt_login_missing", INFO, "signicat", {"prompt": None}),
+    ("signicat.prompt_login_missing", INFO, "signicat", {"prompt": "consent"}),
     ("request.max_age_invalid", ERR, "generic", {"max_age": -1}),
     ("request.prompt_invalid", ERR, "generic", {"prompt": "always"}),
     ("request.prompt_invalid", ERR, "generic", {"prompt": "none login"}),
@@ -392,6 +395,16 @@ def test_finding(finding, severity, variant, changes):
     assert findings[0].severity is severity
     assert findings[0].reference
     assert findings[0].message
+
+
+@pytest.mark.parametrize("scope", [("openid", "name"), ("openid", "profile")])
+def test_signicat_name_or_profile_chooses_the_itsme_service(scope):
+    assert lint("signicat", scope=scope) == []
+
+
+def test_signicat_rules_stay_out_of_other_variants():
+    ids = [f.id for f in lint("generic", scope=("openid",), prompt=None)]
+    assert not [i for i in ids if i.startswith("signicat.")]
 
 
 def test_request_object_mode_signed_is_not_encrypted_for_itsme():

@@ -144,3 +144,93 @@ def test_bad_profile_is_one_clear_line(text: str, needle: str) -> None:
 )
 def test_variant_is_inferred_from_the_issuer(issuer: str, variant: str) -> None:
     assert infer_variant(issuer) == variant
+
+
+# -- kind = "signicat-rest" -------------------------------------------------------------------
+
+REST_EXAMPLE = """
+name = "Signicat REST API"
+
+[provider]
+kind = "signicat-rest"
+api_base = "https://api.signicat.com/auth/rest/"
+
+[client]
+client_id = "sandbox-round-apple-123"
+client_secret_env = "SIGNICAT_API_SECRET"
+
+[request]
+attributes = ["name", "firstName", "lastName", "dateOfBirth", "nin"]
+providers = ["itsme"]
+callback_base = "http://127.0.0.1:8766/signicat"
+session_lifetime = 600
+"""
+
+
+def test_rest_profile_is_parsed() -> None:
+    p = parse_profile(REST_EXAMPLE)
+    assert p.is_rest and p.provider.kind == "signicat-rest"
+    assert p.provider.variant == "signicat"
+    assert p.provider.api_base == "https://api.signicat.com/auth/rest"
+    assert p.client.client_id == "sandbox-round-apple-123"
+    assert p.client.auth_method == "client_secret_basic"
+    assert p.client.client_secret_env == "SIGNICAT_API_SECRET"
+    assert p.rest is not None
+    assert p.rest.attributes == ("name", "firstName", "lastName", "dateOfBirth", "nin")
+    assert p.rest.providers == ("itsme",)
+    assert p.rest.callback_base == "http://127.0.0.1:8766/signicat"
+    assert p.rest.session_lifetime == 600
+
+
+def test_rest_profile_defaults() -> None:
+    text = '[provider]\nkind = "signicat-rest"\napi_base = "https://a.test/auth/rest"\n'
+    p = parse_profile(text + '[client]\nclient_id = "c"\n')
+    assert p.rest is not None
+    assert (p.rest.attributes, p.rest.providers) == ((), ("itsme",))
+    assert p.rest.callback_base == "http://127.0.0.1:0/signicat"
+    assert p.rest.session_lifetime is None
+
+
+def test_oidc_profiles_are_kind_oidc() -> None:
+    p = parse_profile(DESIGN_EXAMPLE)
+    assert p.provider.kind == "oidc" and not p.is_rest and p.rest is None
+
+
+def test_rest_profile_round_trip() -> None:
+    p = parse_profile(REST_EXAMPLE)
+    again = parse_profile(profile_to_toml(p))
+    assert again == p
+
+
+def test_rest_profile_secret_is_written_only_when_asked() -> None:
+    p = parse_profile(
+        REST_EXAMPLE.replace(
+            'client_secret_env = "SIGNICAT_API_SECRET"', 'client_secret = "s3cr3t"'
+        )
+    )
+    assert "s3cr3t" not in profile_to_toml(p)
+    assert parse_profile(profile_to_toml(p, include_secret=True)).client.client_secret == "s3cr3t"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ('kind = "signicat-rest"', 'kind = "soap"', "kind"),
+        ('api_base = "https://api.signicat.com/auth/rest/"', "", "api_base"),
+        ('client_id = "sandbox-round-apple-123"', "", "client_id"),
+        ('providers = ["itsme"]', 'providers = "itsme"', "providers"),
+        ('attributes = ["name",', "attributes = [1,", "attributes"),
+        ("session_lifetime = 600", "session_lifetime = -1", "session_lifetime"),
+        ("session_lifetime = 600", 'scope = "openid"', "scope"),
+        (
+            'client_secret_env = "SIGNICAT_API_SECRET"',
+            'auth_method = "private_key_jwt"',
+            "private_key_jwt",
+        ),
+    ],
+)
+def test_rest_profile_errors_are_one_line(old: str, new: str, message: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        parse_profile(REST_EXAMPLE.replace(old, new), source="rest.toml")
+    text = str(info.value)
+    assert "\n" not in text and message in text and text.startswith("rest.toml")

@@ -7,6 +7,7 @@ import json
 from itsme_debugger.core.errors import ConfigError, OAuthError
 from itsme_debugger.core.findings import error, warning
 from itsme_debugger.core.report import (
+    REST_STEPS,
     FlowResult,
     build_report,
     mask,
@@ -80,3 +81,63 @@ def test_summary_lists_findings_first_most_severe_first() -> None:
     assert text.index("id_token.expired") < text.index("discovery.endpoint_not_https")
     assert "[OIDC Core 3.1.3.7 (9)]" in text
     assert "exit 1" in text
+
+
+# -- a Signicat REST API flow -------------------------------------------------------------
+
+
+def _rest_result() -> FlowResult:
+    from itsme_debugger.core.signicat import Callback, Nin, Session, Subject
+
+    subject_raw = {
+        "id": "tXOq",
+        "name": "Maxence Legrand",
+        "nin": {"value": "81042419835", "issuingCountry": "BE", "type": "PERSON"},
+    }
+    r = FlowResult.with_steps("rest", REST_STEPS)
+    r.session = Session(
+        id="s-1",
+        status="SUCCESS",
+        authentication_url="https://x.test/broker/sp/external-service/login?transactionId=s-1",
+        provider="itsme",
+        subject=Subject(
+            "tXOq",
+            None,
+            "Maxence Legrand",
+            None,
+            None,
+            None,
+            Nin("81042419835", "BE", "PERSON"),
+            subject_raw,
+        ),
+        requested_attributes=("name", "nin", "idpId"),
+    )
+    r.callback = Callback("http://127.0.0.1:1/signicat/success?sessionId=s-1", "success", "s-1", {})
+    return r
+
+
+def test_rest_report_has_its_steps_and_the_session_masked() -> None:
+    report = build_report(_rest_result())
+    assert [s["name"] for s in report["steps"]] == list(REST_STEPS)
+    session = report["session"]
+    assert session["status"] == "SUCCESS" and session["provider"] == "itsme"
+    assert session["callback"] == {
+        "outcome": "success",
+        "session_id": "s-1",
+        "url": "http://127.0.0.1:1/signicat/success?sessionId=s-1",
+    }
+    assert session["subject"]["nin"]["issuingCountry"] == "BE"
+    assert "81042419835" not in json.dumps(report)
+    assert "81042419835" in json.dumps(build_report(_rest_result(), reveal=True))
+    assert {"steps", "findings", "error", "exit_code"} <= set(report)
+
+
+def test_rest_summary_shows_the_session() -> None:
+    text = render_summary(_rest_result())
+    assert "API token" in text and "Status" in text
+    assert "status: SUCCESS" in text and "Maxence Legrand" in text
+    assert "81042419835" not in text
+
+
+def test_oidc_report_has_no_session() -> None:
+    assert "session" not in build_report(FlowResult())

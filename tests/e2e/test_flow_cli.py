@@ -7,22 +7,21 @@ DESIGN.md contract and the finding that explains it.
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
 import signal
 import socket
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from itsme_debugger.mockop.provider import MockProvider
+from tests import flowrun
+from tests.flowrun import FlowRun, ThreadedLoop
+from tests.flowrun import free_port as _free_port
 
 from .conftest import BOT_COMMAND, NATIONAL_NUMBER, PHOTO, E2EProvider, write_profile
 from .oidc_keys import rsa_key, write_jwks_pair
@@ -30,40 +29,10 @@ from .oidc_keys import rsa_key, write_jwks_pair
 ITSME = "http://itsme.services/v2/claim/"
 
 
-@dataclass
-class FlowRun:
-    code: int
-    report: dict[str, Any]
-    stderr: str
-
-    def finding_ids(self) -> list[str]:
-        return [f["id"] for f in self.report.get("findings", [])]
-
-    def step(self, name: str) -> dict[str, Any]:
-        return next(s for s in self.report["steps"] if s["name"] == name)
-
-
 def run_flow(
     profile: Path, *args: str, open_with: str = BOT_COMMAND, timeout: float = 30
 ) -> FlowRun:
-    cmd = [
-        sys.executable,
-        "-m",
-        "itsme_debugger",
-        "flow",
-        str(profile),
-        "--json",
-        "--open-with",
-        open_with,
-        "--timeout",
-        str(timeout),
-        *args,
-    ]
-    env = dict(os.environ, ITSME_DEBUGGER_DEBUG="")
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout + 60, env=env)
-    assert "Traceback" not in proc.stderr, proc.stderr
-    report = json.loads(proc.stdout) if proc.stdout.strip() else {}
-    return FlowRun(proc.returncode, report, proc.stderr)
+    return flowrun.run_flow(profile, *args, open_with=open_with, timeout=timeout)
 
 
 def assert_complete(run: FlowRun) -> None:
@@ -151,25 +120,13 @@ def test_oidc_provider_access_denied_exits_3(oidc_provider: E2EProvider, tmp_pat
 
 class ThreadedMock:
     def __init__(self, variant: str) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.thread.start()
+        self.threaded = ThreadedLoop()
         self.mock = MockProvider(variant, auto_approve=True)
-        self.call(self.mock.start())
-
-    def call(self, coro: Any) -> Any:
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(30)
+        self.threaded.call(self.mock.start())
 
     def close(self) -> None:
-        self.call(self.mock.close())
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(5)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+        self.threaded.call(self.mock.close())
+        self.threaded.close()
 
 
 @dataclass
@@ -404,4 +361,8 @@ def test_ctrl_c_while_waiting_stops_cleanly_and_frees_the_port(mock: MockSetup) 
     assert proc.returncode == 130
     assert "Traceback" not in err
     with socket.socket() as s:
-        s.bind(("127.0.0.1", port))  # free again
+        # Free again: a listener would still hold it; the probe's own closed connection may
+        # leave a TIME_WAIT entry, which SO_REUSEADDR (as every server sets it) does not mind.
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("127.0.0.1", port))
+        s.listen()

@@ -910,9 +910,12 @@ def test_unknown_variant_is_a_config_error() -> None:
         MockProvider("itsme-v3", keys=MOCK_KEYS)
 
 
-def test_signicat_variant_is_not_available_yet() -> None:
-    with pytest.raises(ConfigError, match="not available yet"):
-        MockProvider("signicat", keys=MOCK_KEYS)
+def test_signicat_variant_is_the_broker_subclass() -> None:
+    from itsme_debugger.mockop.signicat import SignicatMockProvider
+
+    mock = MockProvider("signicat", keys=MOCK_KEYS, demo_client_keys=OTHER_KEYS)
+    assert isinstance(mock, SignicatMockProvider)
+    assert mock.variant.base_path == "/auth/open"
 
 
 def test_demo_client_of_the_secret_variant_has_a_secret_and_no_keys() -> None:
