@@ -11,34 +11,23 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    Qt,
-    Signal,
-)
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from itsme_debugger.core.findings import Finding, Severity
 from itsme_debugger.core.report import STEP_LABELS
 
-from .widgets import mark_color, mark_icon, mark_word, tidy_table
+from .widgets import RowsModel, finding_data, tidy_table
 
 Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("Severity", "Finding", "Message", "Reference", "Step")
 
 
-class FlowFindingsModel(QAbstractTableModel):
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[tuple[str, Finding]] = []
+class FlowFindingsModel(RowsModel[tuple[str, Finding]]):
+    HEADERS = COLUMNS
 
     def set_findings(self, findings: Iterable[tuple[str, Finding]]) -> None:
-        self.beginResetModel()
-        self._rows = sorted(findings, key=lambda sf: -sf[1].severity.rank)
-        self.endResetModel()
+        self._reset(sorted(findings, key=lambda sf: -sf[1].severity.rank))
 
     def add(self, step: str, finding: Finding) -> None:
         """Insert after the last finding at least as severe."""
@@ -61,43 +50,15 @@ class FlowFindingsModel(QAbstractTableModel):
             out[f.severity] += 1
         return out
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         step, f = self._rows[index.row()]
-        col = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return (
-                mark_word(f.severity.value),
-                f.id,
-                f.message,
-                f.reference,
-                STEP_LABELS.get(step, step),
-            )[col]
-        if role == Qt.ItemDataRole.DecorationRole and col == 0:
-            return mark_icon(f.severity.value)
-        if role == Qt.ItemDataRole.ForegroundRole and col == 0:
-            return mark_color(f.severity.value)
-        if role == Qt.ItemDataRole.ToolTipRole and col == 2:
-            return f.message
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(COLUMNS)
-        ):
-            return COLUMNS[section]
-        return None
+        if index.column() == 4:
+            return STEP_LABELS.get(step, step) if role == Qt.ItemDataRole.DisplayRole else None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f.message if index.column() == 2 else None
+        return finding_data(f, index.column(), role)
 
 
 class FindingsView(QWidget):

@@ -10,10 +10,10 @@ from __future__ import annotations
 import html
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import (
     QAbstractItemModel,
@@ -41,8 +41,11 @@ from PySide6.QtWidgets import (
     QLabel,
     QLayout,
     QMenu,
+    QPlainTextEdit,
+    QScrollArea,
     QSizePolicy,
     QTableView,
+    QTabWidget,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -53,6 +56,7 @@ from itsme_debugger.ui import icons
 
 Index = QModelIndex | QPersistentModelIndex
 ROOT = QModelIndex()
+RowT = TypeVar("RowT")
 
 # ---------------------------------------------------------------------------------------------
 # Marks: severities and checks, each an icon with a word
@@ -253,51 +257,78 @@ class FitTable(QTableView):
 # Findings
 
 
-class FindingsModel(QAbstractTableModel):
-    """Findings as a table: severity (icon + word), id, message, reference."""
+class RowsModel(QAbstractTableModel, Generic[RowT]):
+    """A flat, read-only table of rows under fixed ``HEADERS``: the counting and the header,
+    once for every such model; subclasses give ``data``."""
 
-    HEADERS = ("Severity", "Finding", "Message", "Reference")
+    HEADERS: tuple[str, ...] = ()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._findings: list[Finding] = []
+        self._rows: list[RowT] = []
 
-    def set_findings(self, findings: Sequence[Finding]) -> None:
+    def _reset(self, rows: Iterable[RowT]) -> None:
         self.beginResetModel()
-        self._findings = sorted(findings, key=lambda f: -f.severity.rank)
+        self._rows = list(rows)
         self.endResetModel()
 
-    def finding(self, row: int) -> Finding:
-        return self._findings[row]
+    def row(self, i: int) -> RowT:
+        return self._rows[i]
 
     def rowCount(self, parent: Index = ROOT) -> int:
-        return 0 if parent.isValid() else len(self._findings)
+        return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: Index = ROOT) -> int:
         return 0 if parent.isValid() else len(self.HEADERS)
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        f = self._findings[index.row()]
-        col = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return (mark_word(f.severity.value), f.id, f.message, f.reference)[col]
-        if role == Qt.ItemDataRole.DecorationRole and col == 0:
-            return mark_icon(f.severity.value)
-        if role == Qt.ItemDataRole.ForegroundRole and col == 0:
-            return mark_color(f.severity.value)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            ref = f"\n({f.reference})" if f.reference else ""
-            return f"{f.id}: {f.message}{ref}"
-        return None
-
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(self.HEADERS)
+        ):
             return self.HEADERS[section]
         return None
+
+
+def italic_font() -> QFont:
+    font = QFont()
+    font.setItalic(True)
+    return font
+
+
+def finding_data(f: Finding, column: int, role: int) -> Any:
+    """What a findings table shows of ``f`` in its first four columns (severity with icon and
+    colour, id, message, reference)."""
+    if role == Qt.ItemDataRole.DisplayRole and column < 4:
+        return (mark_word(f.severity.value), f.id, f.message, f.reference)[column]
+    if role == Qt.ItemDataRole.DecorationRole and column == 0:
+        return mark_icon(f.severity.value)
+    if role == Qt.ItemDataRole.ForegroundRole and column == 0:
+        return mark_color(f.severity.value)
+    if role == Qt.ItemDataRole.ToolTipRole:
+        ref = f"\n({f.reference})" if f.reference else ""
+        return f"{f.id}: {f.message}{ref}"
+    return None
+
+
+class FindingsModel(RowsModel[Finding]):
+    """Findings as a table: severity (icon + word), id, message, reference."""
+
+    HEADERS = ("Severity", "Finding", "Message", "Reference")
+
+    def set_findings(self, findings: Sequence[Finding]) -> None:
+        self._reset(sorted(findings, key=lambda f: -f.severity.rank))
+
+    def finding(self, row: int) -> Finding:
+        return self._rows[row]
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        return finding_data(self._rows[index.row()], index.column(), role)
 
 
 class FindingsTable(FitTable):
@@ -589,29 +620,17 @@ class KeyValue:
     note: str = ""
 
 
-class KeyValueModel(QAbstractTableModel):
+class KeyValueModel(RowsModel[KeyValue]):
     HEADERS = ("Name", "Value", "Note")
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[KeyValue] = []
-
     def set_rows(self, rows: Sequence[KeyValue | tuple[str, str]]) -> None:
-        self.beginResetModel()
-        self._rows = [r if isinstance(r, KeyValue) else KeyValue(*r) for r in rows]
-        self.endResetModel()
+        self._reset(r if isinstance(r, KeyValue) else KeyValue(*r) for r in rows)
 
     def rows(self) -> list[KeyValue]:
         return list(self._rows)
 
     def has_notes(self) -> bool:
         return any(r.note for r in self._rows)
-
-    def rowCount(self, parent: Index = ROOT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = ROOT) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -620,16 +639,7 @@ class KeyValueModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return (row.key, row.value, row.note)[index.column()]
         if role == Qt.ItemDataRole.FontRole and index.column() == 2:
-            font = QFont()
-            font.setItalic(True)
-            return font
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
+            return italic_font()
         return None
 
 
@@ -671,3 +681,24 @@ def section_label(text: str) -> QLabel:
     label = QLabel(f"<b>{text}</b>")
     label.setContentsMargins(0, 6, 0, 2)
     return label
+
+
+def decoded_and_raw_tabs(
+    owner: QWidget, top: QLayout, page: QWidget
+) -> tuple[QTabWidget, QPlainTextEdit]:
+    """Lay ``owner`` out as ``top`` above two tabs: ``page`` scrolling under "Decoded", and a
+    read-only monospaced "Raw" text; returns the tabs and the raw text."""
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setWidget(page)
+    raw = QPlainTextEdit()
+    raw.setReadOnly(True)
+    raw.setFont(mono_font())
+    tabs = QTabWidget()
+    tabs.addTab(scroll, "Decoded")
+    tabs.addTab(raw, "Raw")
+    layout = QVBoxLayout(owner)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addLayout(top)
+    layout.addWidget(tabs)
+    return tabs, raw

@@ -21,8 +21,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
-    QScrollArea,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -228,20 +226,7 @@ class HttpExchangeView(QWidget):
             body.addWidget(w)
         body.addWidget(self.timing)
         body.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(page)
-
-        self.raw = QPlainTextEdit()
-        self.raw.setReadOnly(True)
-        self.raw.setFont(widgets.mono_font())
-        self.tabs = QTabWidget()
-        self.tabs.addTab(scroll, "Decoded")
-        self.tabs.addTab(self.raw, "Raw")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(top)
-        layout.addWidget(self.tabs)
+        self.tabs, self.raw = widgets.decoded_and_raw_tabs(self, top, page)
         self._render()
 
     def show_exchange(self, exchange: Exchange | None) -> None:

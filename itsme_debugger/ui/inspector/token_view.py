@@ -13,16 +13,12 @@ from dataclasses import dataclass
 from html import escape as _html_escape
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QObject, Qt
-from PySide6.QtGui import QFont
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QPlainTextEdit,
-    QScrollArea,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -34,7 +30,7 @@ from itsme_debugger.core.jose import Inspection, Layer
 from itsme_debugger.core.report import mask
 from itsme_debugger.core.userinfo import UserInfoResult
 from itsme_debugger.ui import widgets
-from itsme_debugger.ui.widgets import ROOT, Index
+from itsme_debugger.ui.widgets import Index
 
 from .metadata_view import MetadataView
 from .photo_view import PhotoView
@@ -141,33 +137,19 @@ class ClaimRow:
     masked: bool
 
 
-class ClaimsTableModel(QAbstractTableModel):
+class ClaimsTableModel(widgets.RowsModel[ClaimRow]):
     """Claim label, name, raw value, readable value."""
 
     HEADERS = ("Claim", "Value", "Readable")
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[ClaimRow] = []
-
     def set_claims(self, claims: Mapping[str, Any], *, reveal: bool) -> None:
-        self.beginResetModel()
-        self._rows = []
+        rows = []
         for name, value in claims.items():
             info = claim_info(name)
             hide = not reveal and info is not None and info.sensitive and isinstance(value, str)
             raw = mask(value, 2) if hide else raw_text(value)
-            self._rows.append(ClaimRow(name, label_for(name), raw, readable(name, value), hide))
-        self.endResetModel()
-
-    def row(self, i: int) -> ClaimRow:
-        return self._rows[i]
-
-    def rowCount(self, parent: Index = ROOT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = ROOT) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
+            rows.append(ClaimRow(name, label_for(name), raw, readable(name, value), hide))
+        self._reset(rows)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -184,16 +166,7 @@ class ClaimsTableModel(QAbstractTableModel):
                 return _shorten(r.raw, 2000) + note
             return (r.name, "", r.readable)[col] or None
         if role == Qt.ItemDataRole.FontRole and col == 1 and r.masked:
-            font = QFont()
-            font.setItalic(True)
-            return font
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
+            return widgets.italic_font()
         return None
 
 
@@ -205,20 +178,15 @@ class CheckRow:
     detail: str
 
 
-class ChecksModel(QAbstractTableModel):
+class ChecksModel(widgets.RowsModel[CheckRow]):
     """The validation checklist: ✓ passed / ✗ failed / – not applicable, with the reason."""
 
     HEADERS = ("Result", "Check")
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[CheckRow] = []
-
     def set_checks(
         self, checks: Sequence[tuple[str, bool | None]], findings: Sequence[Finding]
     ) -> None:
-        self.beginResetModel()
-        self._rows = [
+        self._reset(
             CheckRow(
                 name,
                 widgets.check_mark(ok),
@@ -226,17 +194,7 @@ class ChecksModel(QAbstractTableModel):
                 "; ".join(f.message for f in findings if _concerns(f, name)),
             )
             for name, ok in checks
-        ]
-        self.endResetModel()
-
-    def row(self, i: int) -> CheckRow:
-        return self._rows[i]
-
-    def rowCount(self, parent: Index = ROOT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = ROOT) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
+        )
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -251,13 +209,6 @@ class ChecksModel(QAbstractTableModel):
             return widgets.mark_icon(r.mark)
         if role == Qt.ItemDataRole.ForegroundRole and col == 0:
             return widgets.mark_color(r.mark)
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
         return None
 
 
@@ -355,20 +306,7 @@ class TokenView(QWidget):
         self._section(body, "photo", "Photo (physical_person_photo)", self.photo)
         self._section(body, "findings", "Findings", self.findings)
         body.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(page)
-
-        self.raw = QPlainTextEdit()
-        self.raw.setReadOnly(True)
-        self.raw.setFont(widgets.mono_font())
-        self.tabs = QTabWidget()
-        self.tabs.addTab(scroll, "Decoded")
-        self.tabs.addTab(self.raw, "Raw")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(top)
-        layout.addWidget(self.tabs)
+        self.tabs, self.raw = widgets.decoded_and_raw_tabs(self, top, page)
         self._render()
 
     def _section(self, body: QVBoxLayout, key: str, title: str, item: QWidget) -> None:
