@@ -66,6 +66,9 @@ def keys() -> tuple[jwk.JWKSet, jwk.JWKSet]:
     return generate_client_keys(), generate_client_keys()
 
 
+ITSME_NN = "http://itsme.services/v2/claim/BENationalNumber"
+
+
 def user_claims() -> dict[str, Any]:
     user = mock_user()
     attrs = user["claims"]
@@ -388,6 +391,30 @@ def test_http_view_masks_a_jwt_body_until_revealed(qtbot: Any) -> None:
     assert view.response_body.text.toPlainText().startswith(token[:20] + "…")
     view.reveal.setChecked(True)
     assert view.response_body.text.toPlainText() == token
+
+
+@pytest.mark.parametrize(
+    ("step", "doc"),
+    [
+        ("userinfo", {"sub": "s-1", ITSME_NN: "85073003328"}),
+        (
+            "session_status",
+            {"id": "s-1", "status": "SUCCESS", "subject": {"nin": {"value": "85073003328"}}},
+        ),
+    ],
+)
+def test_http_view_masks_national_numbers_in_json_bodies(
+    qtbot: Any, step: str, doc: dict[str, Any]
+) -> None:
+    view = HttpExchangeView()
+    qtbot.addWidget(view)
+    response = HttpResponse(200, (("Content-Type", "application/json"),), json.dumps(doc).encode())
+    view.show_exchange(Trace().add(step, HttpRequest.get(ISSUER + "/x"), response))
+    assert "85073003328" not in view.response_body.text.toPlainText()
+    assert "85…" in view.response_body.text.toPlainText()
+    assert "85073003328" not in view.raw.toPlainText()
+    view.reveal.setChecked(True)
+    assert "85073003328" in view.response_body.text.toPlainText()
 
 
 def test_http_view_binary_body_is_described_not_decoded(qtbot: Any) -> None:

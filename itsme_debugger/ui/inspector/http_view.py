@@ -27,7 +27,14 @@ from PySide6.QtWidgets import (
 
 from itsme_debugger.core.http import Headers, HttpRequest, HttpResponse
 from itsme_debugger.core.jose import peek
-from itsme_debugger.core.report import SECRET_PARAMS, mask, mask_query, mask_url
+from itsme_debugger.core.report import (
+    SECRET_PARAMS,
+    mask,
+    mask_claims,
+    mask_query,
+    mask_subject,
+    mask_url,
+)
 from itsme_debugger.core.trace import Exchange
 from itsme_debugger.ui import widgets
 
@@ -81,7 +88,11 @@ class Masker:
     def json(self, doc: Any) -> Any:
         if self.reveal or not isinstance(doc, Mapping):
             return doc
-        return {k: self.value(k, v) if isinstance(v, str) else v for k, v in doc.items()}
+        shown = {k: self.value(k, v) if isinstance(v, str) else v for k, v in doc.items()}
+        shown = mask_claims(shown) or shown  # a plain-JSON UserInfo's national number, ...
+        if isinstance(shown.get("subject"), Mapping):  # a Signicat session's nin
+            shown["subject"] = mask_subject(shown["subject"])
+        return shown
 
     def jwt(self, text: str) -> str:
         return text if self.reveal else mask(text, 20)
