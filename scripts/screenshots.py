@@ -108,6 +108,33 @@ async def dark(shot: Shot) -> None:
     await _finished(shot.window)
 
 
+async def signicat_rest(shot: Shot) -> None:
+    """The Demo of the Signicat REST API, finished: the Session pane with status and subject."""
+    from itsme_debugger.ui.flow_controller import SIGNICAT
+    from itsme_debugger.ui.profile_store import DEMO_SIGNICAT_REST_ID
+
+    window = shot.window
+    window.select_profile(DEMO_SIGNICAT_REST_ID)
+    await window.controller.demo(SIGNICAT)
+    await _finished(window)
+
+
+async def imported_trace(shot: Shot) -> None:
+    """A Demo flow exported as a masked HAR (File > Export trace), then opened offline."""
+    from itsme_debugger.export import write_export
+
+    window = shot.window
+    await _finished(window)
+    engine = window.controller.engine
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "support-ticket-4711.har"
+        write_export(path, engine.trace, engine.result, engine.profile)
+        task = window.trace_io.open_trace(path)
+        assert task is not None
+        await task
+    window.centre_split.setSizes([330, 370])  # room for the timeline
+
+
 async def _no_browser(_url: str) -> None:
     """The "waiting" state: a browser that never comes back."""
 
@@ -121,6 +148,8 @@ STATES: dict[str, tuple[Callable[[Shot], Awaitable[None]], dict[str, Any]]] = {
     "06-claims": (claims, {}),
     "07-keys": (keys, {}),
     "08-dark": (dark, {}),
+    "09-signicat-rest-session": (signicat_rest, {}),
+    "10-imported-trace": (imported_trace, {}),
 }
 
 
@@ -150,9 +179,14 @@ async def render(names: list[str], out: Path) -> list[Path]:
                     demo_client_keys=client_keys,
                 )
 
+            def make_signicat_mock() -> MockProvider:
+                return MockProvider(
+                    "signicat", auto_approve=True, keys=provider_keys, demo_client_keys=client_keys
+                )
+
             window = MainWindow(
                 store,
-                FlowController(make_mock=make_mock),
+                FlowController(make_mock=make_mock, make_signicat_mock=make_signicat_mock),
                 opener=options.get("opener", follow_redirects),
             )
             window.resize(*SIZE)

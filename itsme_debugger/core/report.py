@@ -55,6 +55,7 @@ STEP_LABELS = {
     "api_token": "API token",
     "create_session": "Session",
     "session_status": "Status",
+    "jwks": "JWKS",
 }
 #: Form fields and parameters whose values are secrets.
 SECRET_PARAMS = frozenset(

@@ -21,6 +21,8 @@ from .widgets import RowsModel, finding_data, tidy_table
 
 Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("Severity", "Finding", "Message", "Reference", "Step")
+NOT_RUN = "none yet: press Start to run the flow"
+NONE_FOUND = "none: every check passed"
 
 
 class FlowFindingsModel(RowsModel[tuple[str, Finding]]):
@@ -72,6 +74,7 @@ class FindingsView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = FlowFindingsModel(self)
+        self.empty_text = NOT_RUN
         title = QLabel("FINDINGS")
         title.setObjectName("paneTitle")
         self.summary = QLabel()
@@ -102,7 +105,7 @@ class FindingsView(QWidget):
     def _update_summary(self) -> None:
         counts = self.model.counts()
         if not self.model.rowCount():
-            self.summary.setText("none yet: press Start to run the flow")
+            self.summary.setText(self.empty_text)
             return
         parts = [
             f"{n} {sev.value}{'s' if n != 1 and sev is not Severity.INFO else ''}"
@@ -110,6 +113,11 @@ class FindingsView(QWidget):
             if n
         ]
         self.summary.setText(", ".join(parts))
+
+    def set_flow_over(self, over: bool) -> None:
+        """Say "none" once a flow has ended without findings, "none yet" before."""
+        self.empty_text = NONE_FOUND if over else NOT_RUN
+        self._update_summary()
 
     def clear_selection(self) -> None:
         """Forget the current row, so that clicking it again selects it again."""

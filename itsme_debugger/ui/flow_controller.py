@@ -1,8 +1,10 @@
 """Runs the flow engine on the Qt event loop (qasync) and turns its events into Qt signals.
 
-One :class:`FlowController` lives as long as the window. It owns the task running
-``FlowEngine.run()`` (cancelling it frees the loopback port), and the in-process mock provider
-of the Demo, started once on demand and closed by :meth:`FlowController.aclose`.
+One :class:`FlowController` lives as long as the window. It owns the task running the engine
+(``FlowEngine``, or ``SignicatRestEngine`` for a ``signicat-rest`` profile; cancelling it frees
+the loopback port), and the in-process mock providers of the Demos (itsme®, and the Signicat
+broker with its REST API), each started once on demand and closed by
+:meth:`FlowController.aclose`.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from itsme_debugger.core.errors import ConfigError
+from itsme_debugger.core.errors import ConfigError, DebuggerError
 from itsme_debugger.core.profile import Profile
 from itsme_debugger.core.report import FlowResult
 from itsme_debugger.net.browser import open_in_browser
@@ -26,11 +28,28 @@ if TYPE_CHECKING:
     from itsme_debugger.mockop.provider import MockProvider
 
 
+#: The Demos' mock providers: ``ITSME`` (itsme® v2) and ``SIGNICAT`` (the broker + REST API).
+ITSME, SIGNICAT = "itsme", "signicat"
+
+
 def default_mock() -> MockProvider:
     """The Demo's provider: itsme® v2 with its consent page (Approve / Deny) in the browser."""
     from itsme_debugger.mockop.provider import MockProvider
 
     return MockProvider("itsme-v2")
+
+
+def default_signicat_mock() -> MockProvider:
+    """The Signicat Demos' provider: the broker's OIDC server and the Authentication REST API,
+    with their pages (itsme® consent; Approve / Abort / Error) in the browser."""
+    from itsme_debugger.mockop.provider import MockProvider
+
+    return MockProvider("signicat")
+
+
+def demo_mock_for(profile: Profile) -> str:
+    """Which Demo mock serves ``profile``: ``SIGNICAT`` for the signicat variant, else ``ITSME``."""
+    return SIGNICAT if profile.is_rest or profile.provider.variant == "signicat" else ITSME
 
 
 class FlowController(QObject):
@@ -52,7 +71,7 @@ class FlowController(QObject):
     finished = Signal(object)
     #: the flow could not start (the Demo's mock provider failed to start)
     failed = Signal(str)
-    #: the Demo's MockProvider is listening
+    #: a Demo's MockProvider is listening (the itsme® one or the Signicat one)
     demoReady = Signal(object)
 
     def __init__(
@@ -60,17 +79,18 @@ class FlowController(QObject):
         parent: QObject | None = None,
         *,
         make_mock: Callable[[], MockProvider] = default_mock,
+        make_signicat_mock: Callable[[], MockProvider] = default_signicat_mock,
         browser_timeout: float = 300.0,
     ) -> None:
         super().__init__(parent)
-        self._make_mock = make_mock
+        self._make_mock = {ITSME: make_mock, SIGNICAT: make_signicat_mock}
         self._browser_timeout = browser_timeout
         self._task: asyncio.Task[None] | None = None
         self._running = False
         self._engine: FlowEngine | None = None
         self._opener: Opener = self._open_browser
         self._url = ""
-        self._mock_task: asyncio.Task[MockProvider | None] | None = None
+        self._mock_tasks: dict[str, asyncio.Task[MockProvider | None]] = {}
         self.mock_error = ""
 
     # -- state -----------------------------------------------------------------------------
@@ -90,26 +110,28 @@ class FlowController(QObject):
         """The running or last flow's result, filled step by step."""
         return self._engine.result if self._engine is not None else None
 
-    # -- the Demo's mock provider ------------------------------------------------------------
+    # -- the Demos' mock providers -----------------------------------------------------------
 
-    def prepare_demo(self) -> asyncio.Task[MockProvider | None]:
-        """Start the Demo's mock provider (once); ``demoReady`` tells when it listens."""
-        if self._mock_task is None:
-            self._mock_task = spawn(self._start_mock(), name="demo-mock")
-        return self._mock_task
+    def prepare_demo(self, which: str = ITSME) -> asyncio.Task[MockProvider | None]:
+        """Start a Demo's mock provider (once; ``ITSME`` or ``SIGNICAT``); ``demoReady`` tells
+        when it listens."""
+        task = self._mock_tasks.get(which)
+        if task is None:
+            task = self._mock_tasks[which] = spawn(self._start_mock(which), name=f"demo-{which}")
+        return task
 
-    async def demo(self) -> MockProvider | None:
+    async def demo(self, which: str = ITSME) -> MockProvider | None:
         """The running mock provider; None when it could not start (see ``mock_error``)."""
-        return await asyncio.shield(self.prepare_demo())
+        return await asyncio.shield(self.prepare_demo(which))
 
-    async def _start_mock(self) -> MockProvider | None:
+    async def _start_mock(self, which: str) -> MockProvider | None:
         try:
             # Making its RSA keys takes a moment: not on the UI thread.
-            mock = await asyncio.to_thread(self._make_mock)
+            mock = await asyncio.to_thread(self._make_mock[which])
             await mock.start()
         except OSError as exc:
             self.mock_error = f"the Demo's mock provider could not start: {exc.strerror or exc}"
-            self._mock_task = None
+            self._mock_tasks.pop(which, None)
             return None
         self.demoReady.emit(mock)
         return mock
@@ -119,7 +141,8 @@ class FlowController(QObject):
     def start(
         self, profile: Profile, secrets: Secrets | None, opener: Opener | None = None
     ) -> None:
-        """Run a flow for ``profile``; ``secrets`` None for the Demo (the mock's client).
+        """Run a flow for ``profile``; ``secrets`` None for a Demo (the mock's client: the
+        Signicat mock's for the signicat variant, its API client for a REST profile).
 
         ``opener`` opens the authorization URL (default: the system browser).
         """
@@ -147,24 +170,37 @@ class FlowController(QObject):
         from itsme_debugger.flow import FlowEngine
 
         if secrets is None:
-            from itsme_debugger.demo import demo_secrets
+            from itsme_debugger.demo import demo_rest_secrets, demo_secrets
 
             try:
-                mock = await self.demo()
+                mock = await self.demo(demo_mock_for(profile))
             except asyncio.CancelledError:
                 self._failed("cancelled while the Demo's mock provider was starting")
                 return
             if mock is None:
                 self._failed(self.mock_error)
                 return
-            secrets = demo_secrets(mock)
-        engine = FlowEngine(
-            profile,
-            secrets,
-            opener=self._opener,
-            listener=self._on_event,
-            browser_timeout=self._browser_timeout,
-        )
+            try:
+                secrets = demo_rest_secrets(mock) if profile.is_rest else demo_secrets(mock)
+            except DebuggerError as exc:
+                self._failed(exc.message)
+                return
+        engine_class: type[FlowEngine] = FlowEngine
+        if profile.is_rest:
+            from itsme_debugger.signicat_flow import SignicatRestEngine
+
+            engine_class = SignicatRestEngine
+        try:
+            engine = engine_class(
+                profile,
+                secrets,
+                opener=self._opener,
+                listener=self._on_event,
+                browser_timeout=self._browser_timeout,
+            )
+        except DebuggerError as exc:
+            self._failed(exc.message)
+            return
         self._engine = engine
         self.started.emit(engine)
         with contextlib.suppress(asyncio.CancelledError):
@@ -219,17 +255,24 @@ class FlowController(QObject):
     # -- shutting down -----------------------------------------------------------------------
 
     async def aclose(self) -> None:
-        """Cancel the flow, wait for it to let go of its port, close the mock provider."""
+        """Cancel the flow, wait for it to let go of its port, close the mock providers."""
         task = self._task
         if task is not None and not task.done():
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        if self._mock_task is not None:
-            mock = await self._mock_task
-            self._mock_task = None
+        while self._mock_tasks:
+            _which, mock_task = self._mock_tasks.popitem()
+            mock = await mock_task
             if mock is not None:
                 await mock.close()
 
 
-__all__ = ["FlowController", "default_mock"]
+__all__ = [
+    "ITSME",
+    "SIGNICAT",
+    "FlowController",
+    "default_mock",
+    "default_signicat_mock",
+    "demo_mock_for",
+]

@@ -1,14 +1,16 @@
 """The FLOW strip (one button per step, status icon and word) and the banner below it.
 
 Each step shows waiting / running (animated) / ok / warning / error / skipped / cancelled with
-an icon and a word. While the flow waits for the browser, :class:`FlowBanner` shows the
-loopback address, a Cancel button and a field to paste the redirect URL; it also shows the
-error that kept a flow from starting.
+an icon and a word. The steps are the OIDC flow's (``STEPS``) until :meth:`FlowStrip.set_steps`
+gives others (a Signicat REST API flow's ``REST_STEPS``). While the flow waits for the browser,
+:class:`FlowBanner` shows the loopback address, a Cancel button and a field to paste the
+redirect URL; it also shows the error that kept a flow from starting.
 """
 
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
@@ -42,42 +44,61 @@ class FlowStrip(QWidget):
         super().__init__(parent)
         self._records: dict[str, StepRecord] = {}
         self.buttons: dict[str, QToolButton] = {}
+        self.steps: tuple[str, ...] = ()
         self._group = QButtonGroup(self)
         self._group.setExclusive(True)
         title = QLabel("FLOW")
         title.setObjectName("paneTitle")
-        row = QHBoxLayout()
-        row.setSpacing(2)
-        for name in STEPS:
-            button = QToolButton()
-            button.setCheckable(True)
-            button.setAutoRaise(True)
-            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-            button.setMinimumWidth(MIN_STEP_WIDTH)  # narrow windows clip; the tooltip has it all
-            button.clicked.connect(lambda _checked=False, n=name: self.stepClicked.emit(n))
-            self._group.addButton(button)
-            self.buttons[name] = button
-            row.addWidget(button)
+        self._row = QHBoxLayout()
+        self._row.setSpacing(2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
         layout.setSpacing(2)
         layout.addWidget(title)
-        layout.addLayout(row)
+        layout.addLayout(self._row)
         self._frame = 0
         self._timer = QTimer(self)
         self._timer.setInterval(SPINNER_INTERVAL_MS)
         self._timer.timeout.connect(self._spin)
+        self.set_steps(STEPS)
+
+    def set_steps(self, names: Sequence[str]) -> None:
+        """Show these steps (all waiting): ``STEPS``, or a REST API flow's ``REST_STEPS``."""
+        names = tuple(names)
+        if names != self.steps:
+            for button in self.buttons.values():
+                self._group.removeButton(button)
+                self._row.removeWidget(button)
+                button.deleteLater()
+            self.buttons = {}
+            self._records = {}
+            for name in names:
+                self.buttons[name] = self._button(name)
+                self._row.addWidget(self.buttons[name])
+            self.steps = names
         self.reset()
+
+    def _button(self, name: str) -> QToolButton:
+        button = QToolButton()
+        button.setCheckable(True)
+        button.setAutoRaise(True)
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        button.setMinimumWidth(MIN_STEP_WIDTH)  # narrow windows clip; the tooltip has it all
+        button.clicked.connect(lambda _checked=False, n=name: self.stepClicked.emit(n))
+        self._group.addButton(button)
+        return button
 
     def reset(self) -> None:
         """Every step back to waiting."""
-        for name in STEPS:
+        for name in self.steps:
             self.set_step(StepRecord(name))
 
     def set_step(self, record: StepRecord) -> None:
+        button = self.buttons.get(record.name)
+        if button is None:  # a step of another flow's kind
+            return
         self._records[record.name] = record
-        button = self.buttons[record.name]
         word = icons.STATUS_WORDS.get(record.status, record.status)
         detail = word
         if record.duration_ms is not None and record.status in ("ok", "warning", "error"):
@@ -100,7 +121,8 @@ class FlowStrip(QWidget):
         return self._records[name].status
 
     def select(self, name: str) -> None:
-        self.buttons[name].setChecked(True)
+        if name in self.buttons:
+            self.buttons[name].setChecked(True)
 
     def clear_selection(self) -> None:
         self._group.setExclusive(False)

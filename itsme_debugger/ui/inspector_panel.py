@@ -7,20 +7,24 @@ It only arranges the panes of :mod:`itsme_debugger.ui.inspector`; what each show
 from __future__ import annotations
 
 import html
+from functools import cached_property
+from typing import TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
 from itsme_debugger.core.findings import Finding, Severity
-from itsme_debugger.core.report import STEP_LABELS, FlowResult, StepRecord
+from itsme_debugger.core.report import REST_STEPS, STEP_LABELS, FlowResult, StepRecord
 from itsme_debugger.core.trace import Exchange, Trace
 
 from . import icons
 from .inspector import DiscoveryView, HttpExchangeView, RedirectView, TokenView
+from .session_view import SessionView
 
 #: The step whose exchange carried a step's input (the ID token came in the token response).
 _EXCHANGE_STEP = {"id_token": "token"}
 RESULT_TAB, HTTP_TAB = 0, 1
+Page = TypeVar("Page", bound=QWidget)
 
 
 class InspectorPanel(QWidget):
@@ -34,13 +38,8 @@ class InspectorPanel(QWidget):
         self.hint = QLabel()
         self.hint.setWordWrap(True)
         self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.discovery = DiscoveryView()
-        self.redirect = RedirectView()
-        self.id_token = TokenView()
-        self.userinfo = TokenView()
-        self.pages = QStackedWidget()
-        for page in (self.hint, self.discovery, self.redirect, self.id_token, self.userinfo):
-            self.pages.addWidget(page)
+        self.pages = QStackedWidget()  # the result pages join it when first shown
+        self.pages.addWidget(self.hint)
         self.http = HttpExchangeView()
         self.tabs = QTabWidget()
         self.tabs.addTab(self.pages, "Result")
@@ -52,6 +51,33 @@ class InspectorPanel(QWidget):
         layout.addWidget(self.tabs, 1)
         self.step: str | None = None
         self.clear()
+
+    # The result pages are built the first time they are shown: the window opens sooner.
+
+    @cached_property
+    def discovery(self) -> DiscoveryView:
+        return self._page(DiscoveryView())
+
+    @cached_property
+    def redirect(self) -> RedirectView:
+        return self._page(RedirectView())
+
+    @cached_property
+    def id_token(self) -> TokenView:
+        return self._page(TokenView())
+
+    @cached_property
+    def userinfo(self) -> TokenView:
+        return self._page(TokenView())
+
+    @cached_property
+    def session(self) -> SessionView:
+        """A Signicat REST API flow's steps."""
+        return self._page(SessionView())
+
+    def _page(self, page: Page) -> Page:
+        self.pages.addWidget(page)
+        return page
 
     def clear(self) -> None:
         self.step = None
@@ -69,7 +95,7 @@ class InspectorPanel(QWidget):
         rec = result.steps[name] if result is not None else StepRecord(name)
         findings = result.step_findings(name) if result is not None else []
         self.heading.setText(_heading(rec, len(findings), _count(findings, Severity.ERROR)))
-        page = self._result_page(name, result)
+        page = self._result_page(name, result, trace)
         exchanges = trace.for_step(_EXCHANGE_STEP.get(name, name)) if trace is not None else []
         self.http.show_exchange(exchanges[0] if exchanges else None)
         self.tabs.setTabEnabled(HTTP_TAB, bool(exchanges))
@@ -92,9 +118,16 @@ class InspectorPanel(QWidget):
         self.tabs.setTabEnabled(HTTP_TAB, True)
         self.tabs.setCurrentIndex(HTTP_TAB)
 
-    def _result_page(self, name: str, result: FlowResult | None) -> QWidget | None:
+    def _result_page(
+        self, name: str, result: FlowResult | None, trace: Trace | None = None
+    ) -> QWidget | None:
         if result is None:
             return None
+        if name in REST_STEPS and "session_status" in result.steps:
+            if result.steps[name].status == "waiting":
+                return None
+            self.session.show_session(result, trace, name)
+            return self.session
         if name == "discovery" and result.discovery is not None:
             self.discovery.show_metadata(result.discovery, result.step_findings(name))
             return self.discovery

@@ -16,7 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -33,17 +33,24 @@ from itsme_debugger.core.discovery import ProviderMetadata
 from itsme_debugger.core.errors import ConfigError, DebuggerError
 from itsme_debugger.core.findings import Finding, Severity
 from itsme_debugger.core.profile import Profile, profile_to_toml
-from itsme_debugger.core.report import STEPS, FlowResult, StepRecord
+from itsme_debugger.core.report import REST_STEPS, STEPS, FlowResult, StepRecord
 from itsme_debugger.core.trace import Exchange
 
-from . import icons
+from . import icons, startup
 from .findings_view import FindingsView
-from .flow_controller import FlowController
+from .flow_controller import ITSME, SIGNICAT, FlowController
 from .flow_strip import FlowBanner, FlowStrip
 from .inspector_panel import InspectorPanel
 from .profile_editor import ProfileEditor
-from .profile_store import DEMO_ID, ProfileStore
+from .profile_store import (
+    DEMO_ID,
+    DEMO_IDS,
+    DEMO_SIGNICAT_ID,
+    DEMO_SIGNICAT_REST_ID,
+    ProfileStore,
+)
 from .sidebar import ProfileEntry, ProfileListModel, ProfileSidebar
+from .trace_io import TraceIO
 from .trace_view import TraceView
 
 if TYPE_CHECKING:
@@ -51,6 +58,20 @@ if TYPE_CHECKING:
     from itsme_debugger.mockop.provider import MockProvider
 
 DEMO_NAME = "Demo (mock itsme®)"
+#: The built-in Demos: (id, name, tooltip); the itsme® one is selected at first start.
+DEMOS = (
+    (DEMO_ID, DEMO_NAME, "The built-in mock itsme® provider"),
+    (
+        DEMO_SIGNICAT_ID,
+        "Demo (Signicat broker)",
+        "itsme® through the built-in mock Signicat broker, over OpenID Connect",
+    ),
+    (
+        DEMO_SIGNICAT_REST_ID,
+        "Demo (Signicat REST API)",
+        "itsme® through the built-in mock Signicat Authentication REST API",
+    ),
+)
 
 
 class MainWindow(QMainWindow):
@@ -73,19 +94,20 @@ class MainWindow(QMainWindow):
         self.current_id = ""
         self._saved: dict[str, dict[str, Any]] = {}  # id -> as saved, to tell edits apart
         self._edits: dict[str, Profile] = {}  # edits that could not be saved yet
-        self._demo: Profile | None = None
-        self._demo_keys: Secrets | None = None
+        self._demos: dict[str, Profile] = {}  # Demo id -> its profile (once its mock runs)
+        self._demo_keys: dict[str, Secrets] = {}
         self._discovery: dict[str, ProviderMetadata] = {}
         self._flow_profile_id = ""
         self._editor_id: str | None = None  # whose profile the editor holds
         self.setWindowIcon(icons.app_icon())
         self._build_panes()
         self._build_actions()
+        self.trace_io = TraceIO(self)  # export, copy as curl, open trace
         self._build_menus_and_toolbar()
         self._connect_controller()
         self.refresh_profiles()
         self._restore_settings()
-        QTimer.singleShot(0, self._prepare_demo)
+        startup.on_first_frame(self, self._prepare_demo)  # the window first, then the mock
 
     # ---------------------------------------------------------------------------------------
     # Building
@@ -228,7 +250,11 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addActions([self.open_action, self.save_action])
         file_menu.addSeparator()
+        file_menu.addActions([self.trace_io.open_action, self.trace_io.export_action])
+        file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
+        edit_menu = bar.addMenu("&Edit")
+        edit_menu.addActions([self.trace_io.curl_action, self.trace_io.curl_unmasked_action])
         flow_menu = bar.addMenu("F&low")
         flow_menu.addActions([self.start_action, self.cancel_action, self.paste_action])
         view_menu = bar.addMenu("&View")
@@ -250,6 +276,8 @@ class MainWindow(QMainWindow):
         toolbar.addWidget(self.profile_combo)
         toolbar.addSeparator()
         toolbar.addActions([self.start_action, self.cancel_action])
+        toolbar.addSeparator()
+        toolbar.addAction(self.trace_io.export_action)
         self.statusBar()
 
     def _connect_controller(self) -> None:
@@ -268,9 +296,7 @@ class MainWindow(QMainWindow):
 
     def refresh_profiles(self) -> None:
         """Re-read the store into the sidebar (the Demo first)."""
-        entries = [
-            ProfileEntry(DEMO_ID, DEMO_NAME, "The built-in mock itsme® provider", builtin=True)
-        ]
+        entries = [ProfileEntry(i, name, tip, builtin=True) for i, name, tip in DEMOS]
         for stored in self.store.profiles():
             detail = stored.error or (stored.profile.provider.issuer if stored.profile else "")
             modified = stored.id in self._edits
@@ -305,11 +331,12 @@ class MainWindow(QMainWindow):
         entry = self._entry()
         profile: Profile | None = None
         if entry is not None and entry.builtin:
-            profile = self._demo
+            profile = self._demos.get(entry.id)
             if profile is None:
                 self.editor.show_message(
                     self.controller.mock_error or "Starting the Demo's mock provider…"
                 )
+                self._prepare_demo(entry.id)
         elif entry is not None and entry.error is not None:
             path = html.escape(str(self.store.path(entry.id)))
             self.editor.show_message(
@@ -321,20 +348,22 @@ class MainWindow(QMainWindow):
             profile = self._edits.get(entry.id) or self.store.get(entry.id).profile
         if profile is not None:
             self._load(profile)
+            if self.controller.engine is None and not self.controller.is_running:
+                self.strip.set_steps(REST_STEPS if profile.is_rest else STEPS)  # before a run
         self._update_title()
         self._update_actions()
 
     def _load(self, profile: Profile) -> None:
         self._editor_id = self.current_id
-        if self.current_id == DEMO_ID:
-            keys = self._demo_keys.keys if self._demo_keys is not None else None
+        if self.current_id in DEMO_IDS:
+            demo_keys = self._demo_keys.get(self.current_id)
             self.editor.load(
                 profile,
                 secret=None,
                 secret_note=None,
                 key_dir=None,
-                memory_keys=keys,
-                discovery=self._discovery.get(DEMO_ID),
+                memory_keys=demo_keys.keys if demo_keys is not None else None,
+                discovery=self._discovery.get(self.current_id),
             )
             return
         try:
@@ -357,12 +386,12 @@ class MainWindow(QMainWindow):
 
     def is_modified(self) -> bool:
         profile = self.current_profile()
-        if profile is None or self.current_id == DEMO_ID:
+        if profile is None or self.current_id in DEMO_IDS:
             return False
         return _as_saved(profile) != self._saved.get(self.current_id)
 
     def _secret_edited(self, secret: str) -> None:
-        if self.current_id == DEMO_ID:
+        if self.current_id in DEMO_IDS:
             return
         try:
             self.store.set_secret(self.current_id, secret)
@@ -379,16 +408,16 @@ class MainWindow(QMainWindow):
         profile = self.current_profile()
         if profile is None:
             return
-        if self.current_id == DEMO_ID:
-            self._demo = profile
+        if self.current_id in DEMO_IDS:
+            self._demos[self.current_id] = profile
         elif self.is_modified():
             self._save(profile)
 
     def save_profile(self) -> bool:
         """Save the current profile (Ctrl+S); False when it cannot be (the reason is shown)."""
         profile = self.current_profile()
-        if profile is None or self.current_id == DEMO_ID:
-            if self.current_id == DEMO_ID:
+        if profile is None or self.current_id in DEMO_IDS:
+            if self.current_id in DEMO_IDS:
                 self.statusBar().showMessage(
                     "The Demo is built in and not saved: duplicate a preset to keep a profile.",
                     6000,
@@ -498,19 +527,33 @@ class MainWindow(QMainWindow):
         if path:
             self.open_profile_file(Path(path))
 
-    def _prepare_demo(self) -> None:
+    def _prepare_demo(self, demo_id: str = DEMO_ID) -> None:
         try:
             asyncio.get_running_loop()
         except RuntimeError:  # no asyncio loop runs the window: the Demo starts with a flow
             return
-        self.controller.prepare_demo()
+        self.controller.prepare_demo(ITSME if demo_id == DEMO_ID else SIGNICAT)
 
     def _demo_ready(self, mock: MockProvider) -> None:
-        from itsme_debugger.demo import demo_profile, demo_secrets
+        from itsme_debugger.demo import (
+            demo_profile,
+            demo_rest_profile,
+            demo_rest_secrets,
+            demo_secrets,
+        )
+        from itsme_debugger.mockop.signicat import SignicatMockProvider
 
-        self._demo = demo_profile(mock)
-        self._demo_keys = demo_secrets(mock)
-        if self.current_id == DEMO_ID:
+        if isinstance(mock, SignicatMockProvider):
+            ready = {
+                DEMO_SIGNICAT_ID: (demo_profile(mock), demo_secrets(mock)),
+                DEMO_SIGNICAT_REST_ID: (demo_rest_profile(mock), demo_rest_secrets(mock)),
+            }
+        else:
+            ready = {DEMO_ID: (demo_profile(mock), demo_secrets(mock))}
+        for demo_id, (profile, secrets) in ready.items():
+            self._demos[demo_id] = profile
+            self._demo_keys[demo_id] = secrets
+        if self.current_id in ready:
             self._show_current()
 
     # ---------------------------------------------------------------------------------------
@@ -527,7 +570,7 @@ class MainWindow(QMainWindow):
         from itsme_debugger.flow import load_secrets
 
         secrets: Secrets | None = None
-        if self.current_id != DEMO_ID:
+        if self.current_id not in DEMO_IDS:
             typed = self.editor.secret() or profile.client.client_secret
             profile = profile.with_changes(client=replace(profile.client, client_secret=typed))
             try:
@@ -540,8 +583,10 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     def _flow_started(self, engine: FlowEngine) -> None:
-        self.strip.reset()
+        self.trace_io.forget_import()
+        self.strip.set_steps(tuple(engine.result.steps))  # the OIDC or the REST API steps
         self.findings.model.clear()
+        self.findings.set_flow_over(False)
         self.trace.model.set_trace(engine.trace)
         self.inspector.clear()
         self.banner.hide()
@@ -567,6 +612,7 @@ class MainWindow(QMainWindow):
 
     def _flow_finished(self, result: FlowResult) -> None:
         self.banner.hide()
+        self.findings.set_flow_over(True)
         self._update_actions()
         self.show_step(_step_to_show(result))
         errors = sum(1 for f in result.all_findings if f.severity is Severity.ERROR)
@@ -593,12 +639,10 @@ class MainWindow(QMainWindow):
     # Selection: steps, exchanges, findings
 
     def show_step(self, name: str) -> None:
-        engine = self.controller.engine
+        result, trace = self.trace_io.shown()  # an imported trace, else the last flow
         self.strip.select(name)
         self.trace.clear_selection()
-        self.inspector.show_step(
-            name, self.controller.result, engine.trace if engine is not None else None
-        )
+        self.inspector.show_step(name, result, trace)
 
     def _exchange_selected(self, exchange: Exchange) -> None:
         self.strip.clear_selection()
@@ -606,7 +650,7 @@ class MainWindow(QMainWindow):
         self.inspector.show_exchange(exchange)
 
     def _finding_selected(self, step: str, _finding: Finding) -> None:
-        if step in STEPS:
+        if step in self.strip.buttons:
             self.show_step(step)
 
     def _finding_activated(self, step: str, finding: Finding) -> None:
@@ -627,11 +671,13 @@ class MainWindow(QMainWindow):
         for action in (self.duplicate_action, self.rename_action, self.save_action):
             action.setEnabled(editable)
         self.delete_action.setEnabled(entry is not None and not entry.builtin)
+        self.trace_io.update_actions()
 
     def _update_title(self) -> None:
         entry = self._entry()
         name = entry.name if entry is not None else ""
-        self.setWindowTitle(f"{name}[*] — itsme-debugger" if name else "itsme-debugger")
+        title = f"{name}[*] — itsme-debugger" if name else "itsme-debugger"
+        self.setWindowTitle(self.trace_io.title(title))
         self.setWindowModified(self.is_modified())
 
     def _restore_settings(self) -> None:
@@ -673,6 +719,8 @@ class MainWindow(QMainWindow):
 
 def about_text() -> str:
     """The About box: what this is and the versions it runs on."""
+    import platform
+
     import httpx
     import jwcrypto
     import PySide6
@@ -685,7 +733,8 @@ def about_text() -> str:
         "<p>An OpenID Connect debugger for itsme®, the Signicat broker and any OpenID "
         "provider.</p>"
         f"<p>Qt {qVersion()} · PySide6 {PySide6.__version__} · httpx {httpx.__version__} · "
-        f"jwcrypto {getattr(jwcrypto, '__version__', _dist_version('jwcrypto'))}</p>"
+        f"jwcrypto {getattr(jwcrypto, '__version__', _dist_version('jwcrypto'))} · "
+        f"Python {platform.python_version()}</p>"
     )
 
 
@@ -713,11 +762,14 @@ def _as_saved(profile: Profile) -> dict[str, Any]:
 
 
 def _step_to_show(result: FlowResult) -> str:
-    """After a flow: its first failed step, else the ID token, else the last step that ran."""
-    for name in STEPS:
+    """After a flow: its first failed step, else the ID token (the session's status for a REST
+    API flow), else the last step that ran."""
+    steps = list(result.steps) or list(STEPS)
+    for name in steps:
         if result.steps[name].status in ("error", "cancelled"):
             return name
-    if result.steps["id_token"].status in ("ok", "warning"):
-        return "id_token"
-    ran = [n for n in STEPS if result.steps[n].status not in ("waiting", "skipped")]
-    return ran[-1] if ran else STEPS[0]
+    for name in ("id_token", "session_status"):
+        if name in result.steps and result.steps[name].status in ("ok", "warning"):
+            return name
+    ran = [n for n in steps if result.steps[n].status not in ("waiting", "skipped")]
+    return ran[-1] if ran else steps[0]

@@ -1,4 +1,4 @@
-"""The PROFILES sidebar: the Demo and the saved profiles, a New… menu of presets.
+"""The PROFILES sidebar: the Demos and the saved profiles, a New… menu of presets.
 
 :class:`ProfileListModel` is a list model over plain :class:`ProfileEntry` records; the window
 fills it from the profile store and the same model feeds the toolbar's profile selector.
@@ -32,9 +32,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from itsme_debugger.core.presets import PRESETS
-
 from . import icons
+from .profile_store import UI_PRESETS
 
 Index = QModelIndex | QPersistentModelIndex
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -156,7 +155,7 @@ class ProfileSidebar(QWidget):
         self.view.customContextMenuRequested.connect(self._context_menu)
         self.view.selectionModel().currentChanged.connect(self._current_changed)
         self.new_menu = QMenu("New profile", self)
-        for preset in PRESETS.values():
+        for preset in UI_PRESETS.values():
             action = self.new_menu.addAction(preset.label)
             action.setData(preset.key)
             action.setToolTip(preset.notes)

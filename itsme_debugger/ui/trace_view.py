@@ -7,7 +7,7 @@ URLs are shown decoded, their secret parameters masked (``core.report.mask_url``
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -16,10 +16,12 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QPoint,
     Qt,
     Signal,
 )
-from PySide6.QtWidgets import QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QHeaderView, QLabel, QMenu, QTableView, QVBoxLayout, QWidget
 
 from itsme_debugger.core.report import STEP_LABELS, mask_url
 from itsme_debugger.core.trace import Exchange, Trace
@@ -126,7 +128,8 @@ class TraceModel(QAbstractTableModel):
 
 
 class TraceView(QWidget):
-    """The pane: a title and the timeline table."""
+    """The pane: a title, a line that names an imported trace, the timeline table with a
+    context menu for its rows (:meth:`set_row_actions`)."""
 
     exchangeSelected = Signal(object)
 
@@ -145,15 +148,53 @@ class TraceView(QWidget):
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.table.selectionModel().currentRowChanged.connect(self._selected)
         self.model.rowsInserted.connect(lambda *_: self.table.scrollToBottom())
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._context_menu)
+        self.row_menu = QMenu(self.table)
+        self.row_menu.setToolTipsVisible(True)
+        self.source = QLabel()
+        self.source.setObjectName("traceSource")
+        self.source.setWordWrap(True)
+        self.source.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.source.setStyleSheet(
+            "QLabel#traceSource { background: palette(alternate-base);"
+            " border: 1px solid palette(mid); border-radius: 3px; padding: 3px 6px; }"
+        )
+        self.source.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
         layout.addWidget(title)
+        layout.addWidget(self.source)
         layout.addWidget(self.table)
+
+    def set_row_actions(self, actions: Sequence[QAction]) -> None:
+        """The actions of a row's context menu (they act on the current row)."""
+        self.row_menu.clear()
+        self.row_menu.addActions(list(actions))
+
+    def show_source(self, text: str | None) -> None:
+        """Say where the rows come from (an imported file); None: the running or last flow."""
+        self.source.setText(text or "")
+        self.source.setVisible(bool(text))
+
+    def current_exchange(self) -> Exchange | None:
+        index = self.table.selectionModel().currentIndex()
+        if not index.isValid() or not 0 <= index.row() < self.model.rowCount():
+            return None
+        return self.model.exchange(index.row())
 
     def clear_selection(self) -> None:
         """Forget the current row, so that clicking it again shows it again."""
         self.table.selectionModel().clearCurrentIndex()
         self.table.clearSelection()
+
+    def _context_menu(self, pos: QPoint) -> None:
+        index = self.table.indexAt(pos)
+        if not index.isValid():
+            return
+        if index.row() != self.table.currentIndex().row():
+            self.table.selectRow(index.row())
+        self.row_menu.popup(self.table.viewport().mapToGlobal(pos))
 
     def _selected(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():

@@ -100,3 +100,13 @@ def test_double_click_asks_to_jump_to_the_finding(qtbot: Any) -> None:
     view.findingActivated.connect(lambda step, f: activated.append(f))
     view.table.doubleClicked.emit(view.model.index(0, 2))
     assert activated == [NONCE]
+
+
+def test_summary_tells_no_findings_yet_from_a_flow_that_found_none(qtbot: Any) -> None:
+    view = FindingsView()
+    qtbot.addWidget(view)
+    assert view.summary.text().startswith("none yet")
+    view.set_flow_over(True)
+    assert view.summary.text() == "none: every check passed"
+    view.set_flow_over(False)
+    assert view.summary.text().startswith("none yet")

@@ -12,12 +12,15 @@ import qasync
 from PySide6.QtCore import Qt
 
 from itsme_debugger.core.findings import info
-from itsme_debugger.ui.main_window import MainWindow, about_text
+from itsme_debugger.ui.main_window import DEMOS, MainWindow, about_text
 from itsme_debugger.ui.profile_editor import CLAIMS_TAB, KEYS_TAB
 from itsme_debugger.ui.profile_store import DEMO_ID, ProfileStore
 from itsme_debugger.ui.sidebar import ProfileEntry, ProfileListModel
 
 from .conftest import run
+
+#: The built-in Demos, listed first (itsme®, then the Signicat broker and REST API).
+DEMO_NAMES = [name for _id, name, _tip in DEMOS]
 
 pytestmark = pytest.mark.gui
 
@@ -32,7 +35,8 @@ def names(window: MainWindow) -> list[str]:
 def test_first_start_opens_the_demo(loop: qasync.QEventLoop, make_window: WindowFactory) -> None:
     window = make_window()
     assert window.current_id == DEMO_ID
-    assert names(window) == ["Demo (mock itsme®)"]
+    assert names(window) == DEMO_NAMES
+    assert DEMO_NAMES[0] == "Demo (mock itsme®)"
     run(loop, window.controller.demo())
     profile = window.current_profile()
     assert profile is not None and profile.provider.preset == "demo"
@@ -61,7 +65,7 @@ def test_profiles_created_duplicated_renamed_deleted_persist(
     first.close()
 
     second = make_window()
-    assert names(second) == ["Demo (mock itsme®)", "My e2e client"]
+    assert names(second) == [*DEMO_NAMES, "My e2e client"]
     assert second.current_id == copy  # the last selected profile
     stored = store.get(copy)
     assert stored.profile is not None and stored.profile.name == "My e2e client"
@@ -76,7 +80,7 @@ def test_unreadable_profile_is_shown_and_never_overwritten(
     bad = store.profiles_dir / "bad.toml"
     bad.write_text('name = "Bad"\n[provider]\nissuer = 42\n', encoding="utf-8")
     window = make_window()
-    assert window.profiles.index(1, 0).data() == "bad.toml (cannot be read)"
+    assert window.profiles.index(len(DEMOS), 0).data() == "bad.toml (cannot be read)"
     window.select_profile("bad")
     assert window.editor.pages.currentWidget() is window.editor.message
     assert "issuer must be a string" in window.editor.message.text()
@@ -222,7 +226,7 @@ def test_opening_a_profile_file_imports_it(
     )
     window = make_window()
     assert window.open_profile_file(path)
-    assert names(window)[1] == "Theirs"
+    assert names(window)[len(DEMOS)] == "Theirs"
     assert store.get(window.current_id).profile is not None
     assert window.open_profile_file(tmp_path / "missing.toml") is False
     assert "cannot be read" in window.editor.problem.text()
