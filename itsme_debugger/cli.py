@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import logging
 import os
 import signal
 import sys
@@ -490,7 +491,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # httpx and httpcore log every URL at INFO: with the codes and tokens some URLs hold.
+    # Whatever logging the host sets up, they say only what went wrong.
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     try:
+        if not (sys.argv[1:] if argv is None else argv):
+            return _run_app()  # no command: the window, without building the parser first
         parser = build_parser()
         args = parser.parse_args(argv)
         func: Callable[[argparse.Namespace], int] | None = getattr(args, "func", None)

@@ -17,7 +17,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from jwcrypto import jwk
@@ -36,6 +36,7 @@ from .core.client_auth import ClientAuth, make_client_auth
 from .core.discovery import (
     ProviderMetadata,
     build_discovery_request,
+    discovery_stop_reason,
     discovery_url,
     metadata_from_endpoints,
     process_discovery_response,
@@ -59,7 +60,7 @@ from .core.userinfo import build_userinfo_request, process_userinfo_response
 from .keyfiles import read_keys
 from .net.browser import open_in_browser
 from .net.jwks_cache import JwksCache
-from .net.loopback import LoopbackServer
+from .net.loopback import CaptureServer, LoopbackServer
 from .net.recorder import RecordingClient
 from .net.tasks import spawn
 
@@ -96,6 +97,7 @@ FlowEvent = StepChanged | FindingAdded | ExchangeAdded | WaitingForBrowser
 Listener = Callable[[FlowEvent], None]
 #: Opens the authorization URL: the system browser, a user command, or a scripted user.
 Opener = Callable[[str], Awaitable[Any]]
+T = TypeVar("T")
 
 
 class FlowStopped(Exception):
@@ -222,9 +224,14 @@ class FlowEngine:
             current = "token"
             tokens = await self._token(metadata, params, redirect.code, verifier)
             current = "id_token"
-            sub = await self._id_token(metadata, params, tokens)
+            sub = await self._id_token(metadata, params, tokens, redirect.code)
             current = "userinfo"
-            await self._userinfo(metadata, tokens, sub)
+            if self._tokens_rejected():
+                # OIDC Core 3.1.3.7: a rejected ID token (or token response) is not used, and
+                # neither is its access token; revoking it below is still worth doing.
+                self._set("userinfo", "skipped", "not called: the tokens were rejected")
+            else:
+                await self._userinfo(metadata, tokens, sub)
             current = "revocation"
             await self._revoke(metadata, tokens)
         except FlowStopped:
@@ -261,6 +268,17 @@ class FlowEngine:
             # The browser (or the user's --open-with command) is left alone: it is theirs.
             await self._http.aclose()
         return self.result
+
+    def _tokens_rejected(self) -> bool:
+        """True when the token response or the ID token itself has an error-level finding."""
+        id_token = self.result.id_token
+        return any(
+            f.severity is Severity.ERROR
+            for f in (
+                *self.result.step_findings("token"),
+                *(id_token.findings if id_token is not None else ()),
+            )
+        )
 
     def _warn_if_tls_off(self, step: str) -> None:
         if not self.profile.flow.verify_tls:
@@ -319,15 +337,25 @@ class FlowEngine:
         if metadata.jwks_uri:
             self._jwks = JwksCache(self._http, metadata.jwks_uri)
         self._finish("discovery", started, metadata.issuer)
+        unusable = discovery_stop_reason(metadata, self.result.step_findings("discovery"))
+        if unusable:
+            # OIDC Discovery 4.3: such a configuration MUST NOT be used; nothing is sent to it.
+            self.result.steps["discovery"].message = unusable
+            raise FlowStopped
         return metadata
 
     async def _provider_keys(self) -> jwk.JWKSet | None:
         if self._jwks is None:
             return None
         keys = await self._jwks.get()
-        self._add("discovery", list(self._jwks.findings))
-        self._jwks.findings.clear()
+        self._jwks_findings()
         return keys
+
+    def _jwks_findings(self) -> None:
+        """Report what fetching the provider's JWK Set (again) showed, once."""
+        if self._jwks is not None:
+            self._add("discovery", list(self._jwks.findings))
+            self._jwks.findings.clear()
 
     async def _compose(self, metadata: ProviderMetadata) -> tuple[AuthorizationParams, str | None]:
         req = self.profile.request
@@ -389,56 +417,19 @@ class FlowEngine:
 
             started = time.perf_counter()
             self._set("callback", "running", "waiting for the browser")
-            self._emit(
-                WaitingForBrowser(
-                    url,
-                    params.redirect_uri,
-                    tuple(loopback.bound) if loopback is not None else (),
-                )
-            )
-            self._browser_process = await self._opener(url)
-            waiters: set[asyncio.Future[Any]] = {self._pasted}
-            capture: asyncio.Task[Any] | None = None
-            if loopback is not None:
-                capture = spawn(loopback.wait(), name="loopback-wait")
-                waiters.add(capture)
-            try:
-                done, _ = await asyncio.wait(
-                    waiters, timeout=self._browser_timeout, return_when=asyncio.FIRST_COMPLETED
-                )
-            finally:
-                if capture is not None and not capture.done():
-                    capture.cancel()
-            if not done:
-                raise TimeoutError
-            if capture is not None and capture in done:
-                redirect, findings = capture.result()
-                captured = loopback.capture_exchange() if loopback is not None else None
-                if captured is not None:
-                    self.trace.add(
-                        "callback",
-                        captured[0],
-                        captured[1],
-                        started=time.time(),
-                        kind="browser",
-                        note="redirect captured on loopback",
-                    )
-            else:
-                pasted = self._pasted.result()
-                redirect, findings = parse_redirect(
+            redirect, findings = await self._wait_for_browser(
+                url,
+                params.redirect_uri,
+                loopback,
+                tuple(loopback.bound) if loopback is not None else (),
+                what="redirect",
+                from_paste=lambda pasted: parse_redirect(
                     pasted,
                     expected_state=params.state,
                     expected_iss=metadata.issuer,
                     redirect_uri=params.redirect_uri,
-                )
-                self.trace.add(
-                    "callback",
-                    HttpRequest.get(pasted),
-                    None,
-                    started=time.time(),
-                    kind="browser",
-                    note="redirect URL pasted",
-                )
+                ),
+            )
         finally:
             if loopback is not None:
                 await loopback.close()
@@ -458,6 +449,63 @@ class FlowEngine:
             self.result.steps["callback"].message = "the code is not redeemed"
             raise FlowStopped
         return redirect, params
+
+    async def _wait_for_browser(
+        self,
+        url: str,
+        redirect_uri: str,
+        server: CaptureServer[T] | None,
+        listening: tuple[str, ...],
+        *,
+        what: str,
+        from_paste: Callable[[str], T],
+    ) -> T:
+        """Send the browser to ``url``; wait for the ``what`` (redirect, callback) to come back.
+
+        Whichever comes first within the browser timeout (TimeoutError after it): ``server``'s
+        capture on loopback, or a URL handed to :meth:`paste_redirect` (read by
+        ``from_paste``). Either goes into the trace as the callback step's browser exchange.
+        """
+        if self._pasted is None:
+            self._pasted = asyncio.get_running_loop().create_future()
+        self._emit(WaitingForBrowser(url, redirect_uri, listening))
+        self._browser_process = await self._opener(url)
+        waiters: set[asyncio.Future[Any]] = {self._pasted}
+        capture: asyncio.Task[T] | None = None
+        if server is not None:
+            capture = spawn(server.wait(), name=f"{what}-wait")
+            waiters.add(capture)
+        try:
+            done, _ = await asyncio.wait(
+                waiters, timeout=self._browser_timeout, return_when=asyncio.FIRST_COMPLETED
+            )
+        finally:
+            if capture is not None and not capture.done():
+                capture.cancel()
+        if not done:
+            raise TimeoutError
+        if server is not None and capture in done:
+            came = capture.result()
+            captured = server.capture_exchange()
+            if captured is not None:
+                self.trace.add(
+                    "callback",
+                    *captured,
+                    started=time.time(),
+                    kind="browser",
+                    note=f"{what} captured on loopback",
+                )
+            return came
+        pasted = self._pasted.result()
+        self.trace.add(
+            "callback",
+            HttpRequest.get(pasted),
+            None,
+            started=time.time(),
+            kind="browser",
+            note=f"{what} URL pasted",
+        )
+        return from_paste(pasted)
 
     async def _maybe_request_object(
         self, metadata: ProviderMetadata, params: AuthorizationParams
@@ -530,7 +578,11 @@ class FlowEngine:
         return tokens
 
     async def _id_token(
-        self, metadata: ProviderMetadata, params: AuthorizationParams, tokens: Any
+        self,
+        metadata: ProviderMetadata,
+        params: AuthorizationParams,
+        tokens: Any,
+        code: str | None = None,
     ) -> str | None:
         if not tokens.id_token:
             self._set("id_token", "skipped", "no ID token in the token response")
@@ -543,6 +595,7 @@ class FlowEngine:
             nonce=params.nonce,
             max_age=params.max_age,
             access_token=tokens.access_token,
+            code=code,  # c_hash is optional in the code flow; a wrong one is still an error
             acr_values=_acr_values(params.acr_values, self.profile.provider.variant),
             leeway=self.profile.flow.leeway,
         )
@@ -560,6 +613,7 @@ class FlowEngine:
         if kid and self._jwks is not None:
             # Key rotation: refetch the provider's JWKS once for this kid, then judge again.
             refreshed = await self._jwks.refetch_for_kid(kid)
+            self._jwks_findings()  # rotated, or still not found: said now, not at UserInfo
             if refreshed is not None:
                 result = process_id_token(
                     tokens.id_token,

@@ -181,3 +181,56 @@ def test_pasted_url_with_another_state_is_refused() -> None:
             assert mock.codes_redeemed == before
 
     run(main())
+
+
+def test_a_rejected_id_token_is_not_used_for_userinfo_but_revoked() -> None:
+    """OIDC Core 3.1.3.7: the access token of a rejected ID token is not used; it is revoked."""
+
+    async def main() -> None:
+        async with MockProvider("itsme-secret", auto_approve=True, faults=["wrong_nonce"]) as mock:
+            engine = FlowEngine(demo_profile(mock), demo_secrets(mock), opener=follow_redirects)
+            result = await engine.run()
+            assert result.exit_code == 1
+            assert result.steps["id_token"].status == "error"
+            assert result.steps["userinfo"].status == "skipped"
+            assert "rejected" in result.steps["userinfo"].message
+            assert result.userinfo is None
+            assert not [x for x in engine.trace if x.step == "userinfo"]
+            assert result.steps["revocation"].status == "ok"
+
+    run(main())
+
+
+def test_a_refetch_for_an_unknown_kid_is_reported_when_userinfo_is_skipped() -> None:
+    async def main() -> None:
+        async with MockProvider("itsme-v2", auto_approve=True, faults=["unknown_kid"]) as mock:
+            engine = FlowEngine(demo_profile(mock), demo_secrets(mock), opener=follow_redirects)
+            result = await engine.run()
+            assert result.steps["userinfo"].status == "skipped"
+            assert "jwks.kid_not_found" in [f.id for f in result.all_findings]
+
+    run(main())
+
+
+def test_a_discovery_document_for_another_issuer_is_not_used() -> None:
+    """OIDC Discovery 4.3: the flow stops before the browser is opened."""
+
+    async def main() -> None:
+        async with MockProvider("itsme-v2", auto_approve=True) as mock:
+            profile = demo_profile(mock)
+            profile = replace(profile, provider=replace(profile.provider, issuer=mock.issuer + "/"))
+            opened: list[str] = []
+
+            async def browser(url: str) -> None:
+                opened.append(url)
+
+            engine = FlowEngine(profile, demo_secrets(mock), opener=browser)
+            result = await engine.run()
+            assert result.exit_code == 1
+            assert "discovery.issuer_mismatch" in [f.id for f in result.all_findings]
+            assert opened == []
+            assert result.steps["discovery"].status == "error"
+            assert {result.steps[s].status for s in ("authorization", "token")} == {"skipped"}
+            assert mock.codes_redeemed == 0
+
+    run(main())

@@ -164,7 +164,11 @@ def process_discovery_response(
         )
     for name in _URL_FIELDS:
         url = strings[name]
-        if url is not None and not _https_or_loopback(url):
+        if url is not None and not _http_url(url):
+            # Never hand the browser (or the HTTP client) a javascript:, file: or relative URL.
+            findings.append(_invalid(name, "an absolute http or https URL", url))
+            strings[name] = None
+        elif url is not None and not _https_or_loopback(url):
             findings.append(
                 warning(
                     "discovery.endpoint_not_https",
@@ -183,6 +187,32 @@ def process_discovery_response(
         raw=doc,
     )
     return metadata, findings + _capabilities(metadata)
+
+
+def discovery_stop_reason(metadata: ProviderMetadata, findings: list[Finding]) -> str:
+    """Why the flow must not go on with this configuration ("" when it may).
+
+    OIDC Discovery 4.3: a document for another issuer MUST NOT be used; and without an
+    authorization and a token endpoint (http or https) there is nothing to send the user to.
+    """
+    if any(f.id == "discovery.issuer_mismatch" for f in findings):
+        return "the document names another issuer: it is not used"
+    missing = [
+        name
+        for name in ("authorization_endpoint", "token_endpoint")
+        if not _http_url(getattr(metadata, name) or "")
+    ]
+    if missing:
+        return f"no usable {' or '.join(missing)}: the flow cannot start"
+    return ""
+
+
+def _http_url(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+        return parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        return False
 
 
 def _string_member(doc: Mapping[str, Any], name: str, findings: list[Finding]) -> str | None:
@@ -344,12 +374,15 @@ def _read_public_key(entry: Any, where: str, findings: list[Finding]) -> jwk.JWK
                 where,
             )
         )
+    if "kty" not in entry:
+        findings.append(_key_invalid(where, "it has no kty (RFC 7517 4.1 requires one)"))
+        return None
     try:
         key = jwk.JWK(**entry)
         public = key if key.is_symmetric else key.public()
         if not key.is_symmetric:
             public.export_to_pem()  # builds the key: catches values that are not a valid key
-    except (JWException, ValueError, TypeError) as exc:
+    except (JWException, ValueError, TypeError, KeyError, IndexError, OverflowError) as exc:
         findings.append(_key_invalid(where, str(exc) or type(exc).__name__))
         return None
     if key.is_symmetric:

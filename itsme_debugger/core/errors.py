@@ -23,10 +23,22 @@ if TYPE_CHECKING:
     from .findings import Finding
 
 
+#: Control characters (and the Unicode line separators) as escapes: a message quotes what a
+#: provider or a file said, and must stay one line whatever that was.
+_ESCAPES = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F)} | {
+    ord("\n"): "\\n",
+    ord("\r"): "\\r",
+    ord("\t"): " ",
+    0x2028: "\\u2028",
+    0x2029: "\\u2029",
+}
+
+
 class DebuggerError(Exception):
     code = "error"
 
     def __init__(self, message: str, *, code: str | None = None) -> None:
+        message = message.strip().translate(_ESCAPES)
         super().__init__(message)
         self.message = message
         if code is not None:

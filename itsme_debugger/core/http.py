@@ -85,5 +85,9 @@ class HttpResponse:
         return self.body.decode("utf-8", errors="replace")
 
     def json(self) -> Any:
-        """The parsed JSON body; raises ValueError when the body is not JSON."""
-        return json.loads(self.body.decode("utf-8"))
+        """The parsed JSON body; raises ValueError when the body is not JSON (or nests so
+        deeply that the parser gives up: a hostile body must not end in RecursionError)."""
+        try:
+            return json.loads(self.body.decode("utf-8"))
+        except RecursionError as exc:
+            raise ValueError("JSON nested too deeply") from exc

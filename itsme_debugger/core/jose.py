@@ -735,7 +735,11 @@ def _keys(keys: jwk.JWKSet | None) -> list[jwk.JWK]:
     """The keys of a set in a stable order (a JWKSet is a set: its own order varies)."""
     if keys is None:
         return []
-    return sorted(keys, key=lambda k: (str(k.get("kid") or ""), k.thumbprint()))
+    listed = list(keys)
+    kids = [str(k.get("kid") or "") for k in listed]
+    if len(set(kids)) == len(kids):  # distinct kids order them alone: no thumbprints to hash
+        return [listed[i] for i in sorted(range(len(listed)), key=kids.__getitem__)]
+    return sorted(listed, key=lambda k: (str(k.get("kid") or ""), k.thumbprint()))
 
 
 def _kty_for(alg: str) -> str:

@@ -81,6 +81,8 @@ def _from_json(text: bytes, prefix: str) -> jwk.JWKSet:
         doc = json.loads(text.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise KeyError_(f"{prefix}not a JWK Set: invalid JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise KeyError_(f"{prefix}not a JWK Set: the JSON is nested too deeply") from exc
     keys = jwk.JWKSet()
     if not isinstance(doc, dict):
         raise KeyError_(f"{prefix}not a JWK Set: the JSON is not an object")
@@ -100,6 +102,8 @@ def _from_json(text: bytes, prefix: str) -> jwk.JWKSet:
 def _jwk(entry: Any, what: str) -> jwk.JWK:
     if not isinstance(entry, dict):
         raise KeyError_(f"{what} is a {type(entry).__name__}, not a JSON object")
+    if "kty" not in entry:
+        raise KeyError_(f"{what} is not a valid JWK: it has no kty")
     try:
         key = jwk.JWK(**entry)
         if not key.is_symmetric:

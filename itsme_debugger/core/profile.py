@@ -30,6 +30,7 @@ A Signicat Authentication REST API profile (seed 001) says ``[provider] kind =
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from collections.abc import Mapping
@@ -181,7 +182,11 @@ def _bool(data: Mapping[str, Any], key: str, where: str, default: bool) -> bool:
 
 def _number(data: Mapping[str, Any], key: str, where: str, default: float) -> float:
     value = data.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not 0 <= value < math.inf  # also refuses nan
+    ):
         raise ConfigError(f"{where}: {key} must be a non-negative number")
     return float(value)
 

@@ -18,15 +18,15 @@ import signal
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from itsme_debugger.core.errors import ConfigError
-from itsme_debugger.core.keys import private_jwks
 
 from .faults import FAULTS
-from .provider import MockProvider
-from .signicat import SignicatMockProvider
 from .variants import VARIANTS
+
+if TYPE_CHECKING:  # the provider (and jwcrypto) load only when the mock runs
+    from .provider import MockProvider
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -96,6 +96,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> MockProvider:
+    from .provider import MockProvider
+
     if not 0 <= args.port <= 65535:
         raise ConfigError(f"--port {args.port} is not a port number (0 to 65535)")
     client_options = [
@@ -166,6 +168,10 @@ async def _serve(mock: MockProvider, port: int) -> int:
 
 
 def _announce(mock: MockProvider) -> Path | None:
+    from itsme_debugger.core.keys import private_jwks
+
+    from .signicat import SignicatMockProvider
+
     """Print what a client needs; returns the temporary private JWKS file, if any."""
     demo = mock.demo_client
     lines = [

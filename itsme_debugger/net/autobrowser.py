@@ -12,10 +12,13 @@ from urllib.parse import urljoin
 import httpx
 
 from .errors import NetworkError
+from .tls import tls_context
 
 
 async def follow_redirects(url: str, *, max_hops: int = 10, timeout: float = 10.0) -> None:
-    async with httpx.AsyncClient(trust_env=False, timeout=timeout, follow_redirects=False) as c:
+    async with httpx.AsyncClient(
+        trust_env=False, timeout=timeout, follow_redirects=False, verify=tls_context(False)
+    ) as c:
         for _ in range(max_hops):
             try:
                 resp = await c.get(url)

@@ -1,8 +1,10 @@
 """A small HTTP/1.1 server on asyncio + h11, for the loopback redirect capture and the mock.
 
 Bring-your-own-handler: ``handler(request) -> response`` as plain values. The server binds
-only to the address it is given (loopback by the callers), bounds header and body size and
-read time, answers junk with 400, and closes every connection on :meth:`HttpServer.close`.
+only to the loopback address it is given (any other is refused), bounds header and body size
+and read time, answers junk with 400, and closes every connection on :meth:`HttpServer.close`.
+At the connection limit, a new connection pushes out the oldest one that is still waiting for
+its request (idle or trickling), so a crowd of idle connections cannot lock the browser out.
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlsplit
 
 import h11
+
+from itsme_debugger.core.errors import ConfigError
+from itsme_debugger.core.http import is_loopback_host
 
 from .service import AsyncService
 from .tasks import spawn
@@ -128,6 +133,8 @@ class HttpServer(AsyncService):
         self.limits = limits or Limits()
         self._server: asyncio.base_events.Server | None = None
         self._conns: set[asyncio.Task[None]] = set()
+        #: Connections waiting for (the rest of) a request, oldest first: the ones to drop.
+        self._reading: dict[asyncio.Task[None], None] = {}
         self._writers: set[asyncio.StreamWriter] = set()
         self.port: int = 0
 
@@ -141,7 +148,13 @@ class HttpServer(AsyncService):
         return f"{self.scheme}://{host}:{self.port}"
 
     async def start(self) -> None:
-        """Bind and listen; raises OSError (e.g. EADDRINUSE) when the port cannot be had."""
+        """Bind and listen; raises OSError (e.g. EADDRINUSE) when the port cannot be had, and
+        ConfigError for an address that is not loopback: nothing here is meant for the network."""
+        if not is_loopback_host(self.host):
+            raise ConfigError(
+                f"refusing to listen on {self.host or 'every address'}: this server only "
+                "listens on loopback addresses (127.0.0.1, ::1, localhost)"
+            )
         self._server = await asyncio.start_server(
             self._on_connection,
             self.host,
@@ -172,14 +185,18 @@ class HttpServer(AsyncService):
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> None:
         if len(self._conns) >= self.limits.max_connections:
-            writer.close()
-            return
+            oldest = next(iter(self._reading), None)
+            if oldest is None:  # every connection is being answered: refuse this one
+                writer.close()
+                return
+            del self._reading[oldest]
+            oldest.cancel()
         task = asyncio.current_task()
         assert task is not None
         self._conns.add(task)  # type: ignore[arg-type]
         self._writers.add(writer)
         try:
-            await self._serve(reader, writer)
+            await self._serve(reader, writer, task)  # type: ignore[arg-type]
         except (
             asyncio.CancelledError,
             ConnectionError,
@@ -189,6 +206,7 @@ class HttpServer(AsyncService):
             pass
         finally:
             self._conns.discard(task)  # type: ignore[arg-type]
+            self._reading.pop(task, None)  # type: ignore[call-overload]
             self._writers.discard(writer)
             writer.close()
             # Python 3.11's StreamReaderProtocol logs a traceback for a connection task that
@@ -196,16 +214,20 @@ class HttpServer(AsyncService):
             with contextlib.suppress(Exception, asyncio.CancelledError):
                 await asyncio.wait_for(writer.wait_closed(), 1.0)
 
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _serve(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, task: asyncio.Task[None]
+    ) -> None:
         conn = h11.Connection(h11.SERVER, max_incomplete_event_size=self.limits.max_header_bytes)
         peer = writer.get_extra_info("peername") or ("", 0)
         client = (str(peer[0]), int(peer[1]))
         while True:
+            self._reading[task] = None
             try:
                 request = await asyncio.wait_for(
                     self._read_request(conn, reader), self.limits.read_timeout
                 )
             except (TimeoutError, h11.RemoteProtocolError, _TooLarge) as exc:
+                self._reading.pop(task, None)
                 status = 413 if isinstance(exc, _TooLarge) else 400
                 if isinstance(exc, h11.RemoteProtocolError):
                     status = exc.error_status_hint  # 431 for oversized headers
@@ -217,6 +239,8 @@ class HttpServer(AsyncService):
                             conn, writer, Response.text(f"{status}\n", status), close=True
                         )
                 return
+            finally:
+                self._reading.pop(task, None)
             if request is None:
                 return
             method, target, headers, body = request

@@ -4,7 +4,9 @@
 port when it names none or port 0) before the browser is sent to the provider. The first GET
 on the redirect path ends :meth:`LoopbackServer.wait` with the parsed response and its
 findings, and shows the browser a self-contained result page; other paths get 404 and do not
-count, a replay of the redirect is told that the flow has already captured one.
+count, a replay of the redirect is told that the flow has already captured one. The server
+itself (:class:`~itsme_debugger.net.httpserver.HttpServer`) listens on loopback only and
+bounds what a client can hold: header size, read time, connections.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import errno
 import html
 import ssl as ssl_mod
 import time
+from typing import Generic, TypeVar
 from urllib.parse import urlsplit
 
 from itsme_debugger.core.errors import ConfigError
@@ -22,7 +25,7 @@ from itsme_debugger.core.http import HttpRequest, HttpResponse, is_loopback_host
 from itsme_debugger.core.oauth_errors import lookup
 from itsme_debugger.core.redirect import RedirectResult, parse_redirect
 
-from .httpserver import HttpServer, Request, Response
+from .httpserver import HttpServer, Limits, Request, Response
 from .service import AsyncService
 from .tlscert import make_self_signed
 
@@ -30,9 +33,72 @@ Capture = tuple[RedirectResult, list[Finding]]
 _UNAVAILABLE = (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT)
 #: How often a free port is drawn again when it is taken on the second address.
 _PORT_ATTEMPTS = 5
+T = TypeVar("T")
 
 
-class LoopbackServer(AsyncService):
+class CaptureServer(AsyncService, Generic[T]):
+    """What the loopback capture servers share: the first request that counts ends
+    :meth:`wait` with what it carried (``T``), the browser's request and the page it got are
+    kept for the trace, anything but a GET and any later request are refused."""
+
+    def __init__(self, title: str) -> None:
+        self.title = title
+        self._captured: asyncio.Future[T] | None = None
+        self._exchange: tuple[HttpRequest, HttpResponse] | None = None
+
+    def _arm(self) -> None:
+        """Start accepting: called once the server listens."""
+        self._captured = asyncio.get_running_loop().create_future()
+
+    async def wait(self, timeout: float | None = None) -> T:
+        """What the first request carried; TimeoutError after ``timeout`` seconds.
+
+        Cancelling the waiting task leaves the server as it is: :meth:`close` still frees it.
+        """
+        if self._captured is None:
+            raise RuntimeError(f"{type(self).__name__}.wait() before start()")
+        return await asyncio.wait_for(asyncio.shield(self._captured), timeout)
+
+    def capture_exchange(self) -> tuple[HttpRequest, HttpResponse] | None:
+        """The browser's request that was captured and the page it got, for the trace."""
+        return self._exchange
+
+    def _cancel_wait(self) -> None:
+        if self._captured is not None and not self._captured.done():
+            self._captured.cancel()
+
+    def _refuse(self, request: Request, what: str, how: str, again: str) -> Response | None:
+        """The 405 page (``how``) for anything but a GET, the 409 page (``again``) once the
+        ``what`` is captured; None when the request counts."""
+        if request.method != "GET":
+            return _page(
+                405,
+                self.title,
+                f"{request.method} is not how the {what} should come",
+                "error",
+                how,
+                (("Allow", "GET"),),
+            )
+        if self._captured is None or self._captured.done():
+            return _page(
+                409, self.title, f"This flow has already captured its {what}", "warn", again
+            )
+        return None
+
+    def _capture(self, request: Request, url: str, page: Response, t0: float, value: T) -> Response:
+        """Keep the exchange, end :meth:`wait` with ``value``; the browser gets ``page``."""
+        self._exchange = (
+            HttpRequest("GET", url, request.headers, request.body),
+            HttpResponse(
+                page.status, page.headers, page.body, url, (time.perf_counter() - t0) * 1000
+            ),
+        )
+        assert self._captured is not None
+        self._captured.set_result(value)
+        return page
+
+
+class LoopbackServer(CaptureServer[Capture]):
     """Listen for the browser's redirect on ``redirect_uri``; see the module docstring."""
 
     def __init__(
@@ -44,6 +110,7 @@ class LoopbackServer(AsyncService):
         https: bool = False,
         also_ipv6: bool = False,
         result_page_title: str = "itsme-debugger",
+        limits: Limits | None = None,
     ) -> None:
         try:
             parts = urlsplit(redirect_uri)
@@ -56,9 +123,10 @@ class LoopbackServer(AsyncService):
                 f"redirect_uri {redirect_uri} is not a loopback URI (http://127.0.0.1:PORT/..., "
                 "http://[::1]:PORT/... or http://localhost:PORT/...); use paste mode for it"
             )
+        super().__init__(result_page_title)
         self.expected_state = expected_state
         self.expected_iss = expected_iss
-        self.title = result_page_title
+        self.limits = limits
         self._scheme = "https" if https or parts.scheme == "https" else "http"
         self._host = host
         self._path = parts.path or "/"
@@ -74,8 +142,6 @@ class LoopbackServer(AsyncService):
         else:  # localhost: the browser may resolve it to either address
             self._addresses = [("127.0.0.1", True), ("::1", False)]
         self._servers: list[HttpServer] = []
-        self._captured: asyncio.Future[Capture] | None = None
-        self._exchange: tuple[HttpRequest, HttpResponse] | None = None
 
     # -- addresses ---------------------------------------------------------------------------
 
@@ -111,12 +177,12 @@ class LoopbackServer(AsyncService):
                         "another flow) listens there; stop it or choose another port in "
                         "redirect_uri"
                     ) from None
-        self._captured = asyncio.get_running_loop().create_future()
+        self._arm()
 
     async def _bind_all(self, ssl: ssl_mod.SSLContext | None) -> None:
         port = self._requested_port
         for address, required in self._addresses:
-            server = HttpServer(self._handle, address, port, ssl=ssl)
+            server = HttpServer(self._handle, address, port, ssl=ssl, limits=self.limits)
             try:
                 await server.start()
             except OSError as exc:
@@ -134,23 +200,9 @@ class LoopbackServer(AsyncService):
             port = server.port
         self._port = port
 
-    async def wait(self, timeout: float | None = None) -> Capture:
-        """The first redirect's result and findings; TimeoutError after ``timeout`` seconds.
-
-        Cancelling the waiting task leaves the server as it is: :meth:`close` still frees it.
-        """
-        if self._captured is None:
-            raise RuntimeError("LoopbackServer.wait() before start()")
-        return await asyncio.wait_for(asyncio.shield(self._captured), timeout)
-
-    def capture_exchange(self) -> tuple[HttpRequest, HttpResponse] | None:
-        """The browser's request on the redirect URI and the page it got, for the trace."""
-        return self._exchange
-
     async def close(self) -> None:
         """Stop listening and free the port; a pending :meth:`wait` is cancelled."""
-        if self._captured is not None and not self._captured.done():
-            self._captured.cancel()
+        self._cancel_wait()
         await self._close_servers()
 
     async def _close_servers(self) -> None:
@@ -170,27 +222,18 @@ class LoopbackServer(AsyncService):
                 f"<p>{_e(self.title)} listens here only for the redirect to "
                 f"<code>{_e(self._path)}</code>.</p>",
             )
-        if request.method != "GET":
-            return _page(
-                405,
-                self.title,
-                f"{request.method} is not how the redirect should come",
-                "error",
-                f"<p>{_e(self.title)} expects the authorization response as a GET with the "
-                "parameters in the query (response_mode=query). A POST means the request asked "
-                "for response_mode=form_post.</p>",
-                (("Allow", "GET"),),
-            )
-        if self._captured is None or self._captured.done():
-            return _page(
-                409,
-                self.title,
-                "This flow has already captured its redirect",
-                "warn",
-                f"<p>{_e(self.title)} took the first redirect that arrived and ignores this one "
-                "(a reload or a second tab). An authorization code is single-use: start a new "
-                f"flow in {_e(self.title)} to get a fresh one.</p>",
-            )
+        refused = self._refuse(
+            request,
+            "redirect",
+            f"<p>{_e(self.title)} expects the authorization response as a GET with the "
+            "parameters in the query (response_mode=query). A POST means the request asked "
+            "for response_mode=form_post.</p>",
+            f"<p>{_e(self.title)} took the first redirect that arrived and ignores this one "
+            "(a reload or a second tab). An authorization code is single-use: start a new "
+            f"flow in {_e(self.title)} to get a fresh one.</p>",
+        )
+        if refused is not None:
+            return refused
         t0 = time.perf_counter()
         url = self._url_of(request.target)
         result, findings = parse_redirect(
@@ -200,14 +243,7 @@ class LoopbackServer(AsyncService):
             redirect_uri=self.redirect_uri,
         )
         page = _result_page(self.title, result, findings)
-        self._exchange = (
-            HttpRequest("GET", url, request.headers, request.body),
-            HttpResponse(
-                page.status, page.headers, page.body, url, (time.perf_counter() - t0) * 1000
-            ),
-        )
-        self._captured.set_result((result, findings))
-        return page
+        return self._capture(request, url, page, t0, (result, findings))
 
     def _url_of(self, target: str) -> str:
         if not target.startswith("/"):
@@ -320,4 +356,4 @@ def _bracket(address: str) -> str:
     return f"[{address}]" if ":" in address else address
 
 
-__all__ = ["Capture", "LoopbackServer"]
+__all__ = ["Capture", "CaptureServer", "LoopbackServer"]

@@ -27,6 +27,7 @@ from itsme_debugger.core.http import HttpRequest, HttpResponse, is_loopback_host
 from itsme_debugger.core.trace import Trace
 
 from .errors import CONNECT, PROTOCOL, TIMEOUT, TLS, NetworkError, display_url
+from .tls import tls_context
 
 USER_AGENT = f"itsme-debugger/{__version__}"
 
@@ -65,7 +66,7 @@ class RecordingClient:
         if client is None:
             client = httpx.AsyncClient(
                 timeout=self.timeout,
-                verify=self.verify,
+                verify=tls_context(trust_env) if self.verify else False,
                 trust_env=trust_env,
                 follow_redirects=False,
                 headers={"User-Agent": USER_AGENT},

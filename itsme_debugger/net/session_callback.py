@@ -10,18 +10,16 @@ told that the flow has already captured one.
 
 from __future__ import annotations
 
-import asyncio
 import errno
 import time
 from urllib.parse import urlsplit
 
 from itsme_debugger.core.errors import ConfigError
-from itsme_debugger.core.http import HttpRequest, HttpResponse, is_loopback_host
+from itsme_debugger.core.http import is_loopback_host
 from itsme_debugger.core.signicat import OUTCOMES, CallbackUrls
 
 from .httpserver import HttpServer, Request, Response
-from .loopback import _e, _page
-from .service import AsyncService
+from .loopback import CaptureServer, _e, _page
 
 _HEADINGS = {
     "success": ("Signicat sent the browser back to the success callback", "ok"),
@@ -30,7 +28,7 @@ _HEADINGS = {
 }
 
 
-class CallbackServer(AsyncService):
+class CallbackServer(CaptureServer[str]):
     """Listen for the browser's return to one of a session's three callback URLs."""
 
     def __init__(self, callback_base: str, *, title: str = "itsme-debugger") -> None:
@@ -45,14 +43,12 @@ class CallbackServer(AsyncService):
                 f"callback_base {callback_base} is not a loopback URL "
                 "(http://127.0.0.1:PORT/..., http://[::1]:PORT/... or http://localhost:PORT/...)"
             )
-        self.title = title
+        super().__init__(title)
         self._host = host
         self._address = "::1" if ":" in host else host if host[:1].isdigit() else "127.0.0.1"
         self._path = parts.path.rstrip("/")
         self._port = port
         self._server: HttpServer | None = None
-        self._captured: asyncio.Future[str] | None = None
-        self._exchange: tuple[HttpRequest, HttpResponse] | None = None
 
     @property
     def base_url(self) -> str:
@@ -80,22 +76,11 @@ class CallbackServer(AsyncService):
             raise ConfigError(f"port {self._port} on {self._address} {reason}") from None
         self._server = server
         self._port = server.port
-        self._captured = asyncio.get_running_loop().create_future()
-
-    async def wait(self, timeout: float | None = None) -> str:
-        """The URL of the first callback; TimeoutError after ``timeout`` seconds."""
-        if self._captured is None:
-            raise RuntimeError("CallbackServer.wait() before start()")
-        return await asyncio.wait_for(asyncio.shield(self._captured), timeout)
-
-    def capture_exchange(self) -> tuple[HttpRequest, HttpResponse] | None:
-        """The browser's request on the callback URL and the page it got, for the trace."""
-        return self._exchange
+        self._arm()
 
     async def close(self) -> None:
         """Stop listening and free the port; a pending :meth:`wait` is cancelled."""
-        if self._captured is not None and not self._captured.done():
-            self._captured.cancel()
+        self._cancel_wait()
         server, self._server = self._server, None
         if server is not None:
             await server.close()
@@ -111,24 +96,15 @@ class CallbackServer(AsyncService):
                 f"<p>{_e(self.title)} listens here only for the session's callbacks under "
                 f"<code>{_e(self._path or '/')}</code>.</p>",
             )
-        if request.method != "GET":
-            return _page(
-                405,
-                self.title,
-                f"{request.method} is not how the callback should come",
-                "error",
-                "<p>Signicat sends the browser to the callback URL with a GET.</p>",
-                (("Allow", "GET"),),
-            )
-        if self._captured is None or self._captured.done():
-            return _page(
-                409,
-                self.title,
-                "This flow has already captured its callback",
-                "warn",
-                f"<p>{_e(self.title)} took the first callback that arrived and ignores this "
-                f"one. Start a new flow in {_e(self.title)} for a new session.</p>",
-            )
+        refused = self._refuse(
+            request,
+            "callback",
+            "<p>Signicat sends the browser to the callback URL with a GET.</p>",
+            f"<p>{_e(self.title)} took the first callback that arrived and ignores this "
+            f"one. Start a new flow in {_e(self.title)} for a new session.</p>",
+        )
+        if refused is not None:
+            return refused
         t0 = time.perf_counter()
         url = f"http://{urlsplit(self.base_url).netloc}{request.target}"
         heading, tone = _HEADINGS[outcome]
@@ -141,11 +117,4 @@ class CallbackServer(AsyncService):
             "not the callback, says how the authentication ended.</p>"
             f"<p><strong>You can close this tab and return to {_e(self.title)}.</strong></p>",
         )
-        self._exchange = (
-            HttpRequest("GET", url, request.headers, request.body),
-            HttpResponse(
-                page.status, page.headers, page.body, url, (time.perf_counter() - t0) * 1000
-            ),
-        )
-        self._captured.set_result(url)
-        return page
+        return self._capture(request, url, page, t0, url)

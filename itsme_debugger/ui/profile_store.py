@@ -18,21 +18,23 @@ import contextlib
 import json
 import os
 import re
-import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Protocol
 
 from PySide6.QtCore import QSettings, QStandardPaths
 
+from itsme_debugger.atomic import write_atomic
 from itsme_debugger.core.errors import ConfigError
-from itsme_debugger.core.presets import PRESETS
+from itsme_debugger.core.presets import PRESETS, Preset
 from itsme_debugger.core.profile import (
     ClientConfig,
     Profile,
     ProviderConfig,
     RequestConfig,
+    RestConfig,
     parse_profile,
     profile_to_toml,
 )
@@ -42,6 +44,38 @@ ENV_CONFIG_DIR = "ITSME_DEBUGGER_CONFIG_DIR"
 KEYRING_SERVICE = "itsme-debugger"
 #: The built-in Demo's id: never the stem of a saved file (ids are slugs).
 DEMO_ID = ":demo"
+#: The built-in Demos of the Signicat mock: the broker over OIDC and the REST API.
+DEMO_SIGNICAT_ID = ":demo-signicat"
+DEMO_SIGNICAT_REST_ID = ":demo-signicat-rest"
+DEMO_IDS = (DEMO_ID, DEMO_SIGNICAT_ID, DEMO_SIGNICAT_REST_ID)
+#: The preset of a Signicat Authentication REST API profile (kind signicat-rest, seed 001).
+REST_PRESET = Preset(
+    "signicat-rest",
+    "Signicat REST API (itsme® via REST)",
+    "signicat",
+    "https://api.signicat.com/auth/rest",
+    "client_secret_basic",
+    (),
+    notes="An API client of the Signicat Dashboard with the Authentication REST API "
+    "permission: its client ID and secret. The requested attributes choose the itsme® "
+    "service (Authentication or Identification).",
+)
+
+
+def _ui_presets() -> Mapping[str, Preset]:
+    out: dict[str, Preset] = {}
+    for key, preset in PRESETS.items():
+        out[key] = preset
+        if key == "signicat":
+            out[REST_PRESET.key] = REST_PRESET
+    out.setdefault(REST_PRESET.key, REST_PRESET)
+    return MappingProxyType(out)
+
+
+#: The presets of the New profile menu, in order: the REST API right after the broker's.
+UI_PRESETS = _ui_presets()
+#: The attributes a new REST API profile asks for (seed 001's request).
+REST_PRESET_ATTRIBUTES = ("name", "firstName", "lastName", "dateOfBirth", "nin")
 #: Issuer placeholder of the generic preset (a profile needs one to be saved).
 GENERIC_ISSUER = "https://op.example.com"
 
@@ -53,23 +87,6 @@ def config_dir() -> Path:
         return Path(override)
     location = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppConfigLocation)
     return Path(location) if location else Path.home() / ".config" / "itsme-debugger"
-
-
-def write_atomic(path: Path, text: str, mode: int = 0o644) -> None:
-    """Write ``text`` to ``path``: a temporary file in the same folder, fsync, rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(text.encode("utf-8"))
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 # ---------------------------------------------------------------------------------------------
@@ -112,7 +129,8 @@ class FileSecrets:
             data[profile_id] = secret
         elif data.pop(profile_id, None) is None:
             return
-        write_atomic(self.path, json.dumps(data, indent=2) + "\n", 0o600)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(self.path, json.dumps(data, indent=2) + "\n", mode=0o600)
 
 
 class KeychainSecrets:
@@ -256,6 +274,7 @@ class ProfileStore:
             )
         text = profile_to_toml(profile)
         parse_profile(text, source=profile.name or path.name)
+        path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(path, text)
         if profile.client.client_secret:
             self.set_secret(profile_id, profile.client.client_secret)
@@ -305,9 +324,22 @@ class ProfileStore:
         return self.create(profile)
 
     def new_from_preset(self, preset_key: str) -> StoredProfile:
-        """A new saved profile with the starting values of a preset (core.presets)."""
-        preset = PRESETS[preset_key]
+        """A new saved profile with the starting values of a preset (``UI_PRESETS``)."""
+        preset = UI_PRESETS[preset_key]
         profile_id = self.new_id(preset.label)
+        if preset is REST_PRESET:
+            rest = Profile(
+                name=preset.label,
+                provider=ProviderConfig(
+                    variant="signicat",
+                    preset=preset.key,
+                    kind="signicat-rest",
+                    api_base=preset.issuer,
+                ),
+                client=ClientConfig(client_id="my-api-client-id", auth_method=preset.auth_method),
+                rest=RestConfig(attributes=REST_PRESET_ATTRIBUTES),
+            )
+            return self.save(profile_id, rest)
         keys = None
         if preset.auth_method == "private_key_jwt":
             keys = str(self.key_dir(profile_id) / PRIVATE_NAME)

@@ -11,6 +11,7 @@ from jwcrypto import jwk
 from itsme_debugger.core.discovery import (
     build_discovery_request,
     build_jwks_request,
+    discovery_stop_reason,
     discovery_url,
     metadata_from_endpoints,
     process_discovery_response,
@@ -344,3 +345,23 @@ def test_jwks_kid_missing(rsa: jwk.JWK) -> None:
     keys, findings = process_jwks_response(_resp({"keys": [entry]}))
     assert [(f.id, f.severity) for f in findings] == [("jwks.kid_missing", Severity.WARNING)]
     assert len(keys["keys"]) == 1
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "/authorize", "file:///etc/passwd"])
+def test_endpoint_that_is_not_an_http_url_is_not_used(url: str) -> None:
+    metadata, findings = _process(authorization_endpoint=url)
+    assert "discovery.field_invalid" in _ids(findings)
+    assert metadata.authorization_endpoint == ""
+    assert "authorization_endpoint" in discovery_stop_reason(metadata, findings)
+
+
+def test_stop_reason_for_another_issuer_and_none_for_a_good_document() -> None:
+    metadata, findings = _process(issuer="https://attacker.example/v2")
+    assert "another issuer" in discovery_stop_reason(metadata, findings)
+    metadata, findings = _process()
+    assert discovery_stop_reason(metadata, findings) == ""
+
+
+def test_missing_token_endpoint_stops_the_flow() -> None:
+    metadata, findings = _process(token_endpoint=None)
+    assert "token_endpoint" in discovery_stop_reason(metadata, findings)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from jwcrypto import jwk
 
@@ -16,30 +16,13 @@ from itsme_debugger.core.b64 import b64url_decode, b64url_encode
 from itsme_debugger.core.findings import has_errors
 from itsme_debugger.core.idtoken import IdTokenExpectations, validate_id_token_claims
 from itsme_debugger.core.jose import Inspection, Policy, inspect, peek
+from tests.fuzz.strategies import b64_segment, fuzz, headers, json_values
+from tests.fuzz.strategies import mark as fuzz_mark
 
-FUZZ = settings(max_examples=200, deadline=None)
+pytestmark = fuzz_mark
+FUZZ = fuzz(200)
 CLAIMS = {"iss": "https://op.example", "sub": "user-1", "aud": "rp", "exp": 2_000_000_000}
 SECRET = "fuzzing-client-secret-of-a-decent-length-0123456789"
-
-b64_segment = st.text(
-    alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", max_size=80
-)
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-    lambda inner: (
-        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
-    ),
-    max_leaves=12,
-)
-HEADER_WORDS = "RS256 PS256 ES256 HS256 none RSA-OAEP RSA-OAEP-256 dir RSA1_5 A256GCM A128CBC-HS256"
-header_values = st.sampled_from([*HEADER_WORDS.split(), "JWT", "DEF", "op-sig-1", "rp-enc-1"])
-header_values |= json_values
-headers = st.dictionaries(
-    st.sampled_from(["alg", "enc", "kid", "cty", "zip", "crit", "typ", "b64"])
-    | st.text(max_size=6),
-    header_values,
-    max_size=6,
-)
 
 
 @dataclass(frozen=True)

@@ -168,22 +168,43 @@ def test_many_concurrent_connections():
     run(main)
 
 
-def test_connections_beyond_the_limit_are_closed():
+def test_at_the_limit_a_new_connection_pushes_out_the_oldest_idle_one():
     async def main() -> None:
         async with HttpServer(hello, limits=Limits(max_connections=2)) as server:
             held = [await asyncio.open_connection("127.0.0.1", server.port) for _ in range(2)]
             await asyncio.sleep(0.05)
+            raw = await exchange(server, b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            assert status_of(raw) == 200
+            oldest_reader = held[0][0]
+            assert await asyncio.wait_for(oldest_reader.read(), 2) == b""  # dropped
+            for _, writer in held:
+                writer.close()
+
+    run(main)
+
+
+def test_at_the_limit_with_every_connection_busy_a_new_one_is_closed():
+    started = asyncio.Event()
+    release = asyncio.Event()
+
+    async def slow(request: Request) -> Response:
+        started.set()
+        await release.wait()
+        return Response.text("done")
+
+    async def main() -> None:
+        async with HttpServer(slow, limits=Limits(max_connections=1)) as server:
+            busy = spawn(
+                exchange(server, b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            )
+            await started.wait()
             try:
                 raw = await exchange(server, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
             except ConnectionResetError:
                 raw = b""
             assert raw == b""
-            for _, writer in held:
-                writer.close()
-            # once they are gone, a new connection is served again
-            await asyncio.sleep(0.05)
-            raw = await exchange(server, b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-            assert status_of(raw) == 200
+            release.set()
+            assert (await busy).endswith(b"done")
 
     run(main)
 
