@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any
 
 import httpx
 
@@ -46,9 +45,8 @@ from .core.signicat import (
     process_session_response,
     process_session_status,
 )
-from .flow import FlowEngine, FlowStopped, Listener, Opener, Secrets, WaitingForBrowser
+from .flow import FlowEngine, FlowStopped, Listener, Opener, Secrets
 from .net.session_callback import CallbackServer
-from .net.tasks import spawn
 
 
 class SignicatRestEngine(FlowEngine):
@@ -199,45 +197,10 @@ class SignicatRestEngine(FlowEngine):
             kind="browser",
             note="opened in the browser",
         )
-        self._pasted = asyncio.get_running_loop().create_future()
         listening = (server.base_url + "/{success,abort,error}",) if server is not None else ()
-        self._emit(WaitingForBrowser(url, urls.success, listening))
-        self._browser_process = await self._opener(url)
-        waiters: set[asyncio.Future[Any]] = {self._pasted}
-        capture: asyncio.Task[str] | None = None
-        if server is not None:
-            capture = spawn(server.wait(), name="signicat-callback-wait")
-            waiters.add(capture)
-        try:
-            done, _ = await asyncio.wait(
-                waiters, timeout=self._browser_timeout, return_when=asyncio.FIRST_COMPLETED
-            )
-        finally:
-            if capture is not None and not capture.done():
-                capture.cancel()
-        if not done:
-            raise TimeoutError
-        if capture is not None and capture in done:
-            came = capture.result()
-            captured = server.capture_exchange() if server is not None else None
-            if captured is not None:
-                self.trace.add(
-                    "callback",
-                    *captured,
-                    started=time.time(),
-                    kind="browser",
-                    note="callback captured on loopback",
-                )
-        else:
-            came = self._pasted.result()
-            self.trace.add(
-                "callback",
-                HttpRequest.get(came),
-                None,
-                started=time.time(),
-                kind="browser",
-                note="callback URL pasted",
-            )
+        came = await self._wait_for_browser(
+            url, urls.success, server, listening, what="callback", from_paste=lambda u: u
+        )
         callback, findings = parse_callback(came, urls, session.id)
         self.result.callback = callback
         self._add("callback", findings)

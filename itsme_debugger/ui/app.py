@@ -21,11 +21,13 @@ from PySide6.QtWidgets import QApplication
 
 from itsme_debugger import __version__
 
-from . import icons
+from . import icons, startup
 from .main_window import MainWindow
 from .profile_store import ProfileStore
 
 APP_NAME = "itsme-debugger"
+#: The reverse-DNS id of packaging/<id>.desktop and <id>.metainfo.xml (Wayland matches on it).
+DESKTOP_ID = "be.itsme_debugger.ItsmeDebugger"
 GC_INTERVAL_MS = 1000
 
 
@@ -71,7 +73,7 @@ def make_application(argv: list[str]) -> QApplication:
     app.setOrganizationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
     app.setApplicationVersion(__version__)
-    app.setDesktopFileName(APP_NAME)
+    app.setDesktopFileName(DESKTOP_ID)
     app.setWindowIcon(icons.app_icon())
     follow_color_scheme(app)
     MainThreadGarbageCollector(app)
@@ -127,10 +129,27 @@ async def _main() -> int:
         # Ctrl-C in the terminal closes the window the ordinary way (not on Windows).
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(signum, window.close)
+    probe = startup.probe_mode()
+    if probe:
+        startup.on_first_frame(window, lambda: _probe_shown(window, probe))
     window.show()
     await closed.wait()
     await window.controller.aclose()
     return 0
+
+
+def _probe_shown(window: MainWindow, probe: str) -> None:
+    """The first frame is painted (see :mod:`.startup`)."""
+    startup.report("shown")
+    if probe != "demo":
+        window.close()
+        return
+
+    def demo_ready(_task: object) -> None:
+        startup.report("demo")
+        window.close()
+
+    window.controller.prepare_demo().add_done_callback(demo_ready)
 
 
 def run(argv: list[str] | None = None) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QItemSelection, QModelIndex, Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -243,10 +244,22 @@ class ClaimsEditor(QWidget):
 
     def _on_change(self, regrouped: bool) -> None:
         if regrouped:
-            self.tree.expandAll()
+            self._expand_all()
         self.details.refresh()
         self._summarise()
         self.changed.emit()
+
+    def _expand_all(self) -> None:
+        """Open every group; while the tab is hidden, once it is shown (it takes a while)."""
+        self._expand_pending = not self.isVisible()
+        if not self._expand_pending:
+            self.tree.expandAll()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._expand_pending:
+            self._expand_pending = False
+            self.tree.expandAll()
 
     def _summarise(self) -> None:
         req = self.selection.request

@@ -2,14 +2,15 @@
 
 The SVGs draw with ``currentColor``. Each icon is painted when shown (a ``QIconEngine``), with
 the colour of the palette in use at that moment, so icons follow a switch between light and
-dark, and disabled actions get the palette's disabled colour. Status colours always come with
+dark, and disabled actions get the palette's disabled colour; each is drawn once per colour
+and size, then reused. Status colours always come with
 a word beside them (:data:`STATUS_WORDS`): colour is never the only signal.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
+from functools import cache, lru_cache
 
 from PySide6.QtCore import QByteArray, QPoint, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QIcon, QIconEngine, QPainter, QPalette, QPixmap
@@ -58,6 +59,25 @@ def _renderer(name: str, color: str) -> QSvgRenderer:
     return QSvgRenderer(QByteArray(data.replace(b"currentColor", color.encode())))
 
 
+@lru_cache(maxsize=1024)
+def _drawn(name: str, color: str, angle: float, width: int, height: int, ratio: float) -> QPixmap:
+    """The SVG drawn once per colour, angle and size: views and the running spinner repaint
+    icons over and over, and drawing an SVG each time shows in a flow's UI-thread time."""
+    pixmap = QPixmap(round(width * ratio), round(height * ratio))
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    area = QRectF(QRect(QPoint(0, 0), pixmap.size()))
+    if angle:
+        painter.translate(area.center())
+        painter.rotate(angle)
+        painter.translate(-area.center())
+    _renderer(name, color).render(painter, area)
+    painter.end()
+    pixmap.setDevicePixelRatio(ratio)
+    return pixmap
+
+
 class _SvgEngine(QIconEngine):
     """Paints ``name`` in the colour ``shade(mode)`` gives at paint time."""
 
@@ -66,24 +86,16 @@ class _SvgEngine(QIconEngine):
         self._name, self._shade, self._angle = name, shade, angle
 
     def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State) -> None:
-        renderer = _renderer(self._name, self._shade(mode))
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        if self._angle:
-            centre = QRectF(rect).center()
-            painter.translate(centre)
-            painter.rotate(self._angle)
-            painter.translate(-centre)
-        renderer.render(painter, QRectF(rect))
-        painter.restore()
+        device = painter.device()
+        ratio = device.devicePixelRatioF() if device is not None else 1.0
+        shade = self._shade(mode)
+        painter.drawPixmap(
+            rect, _drawn(self._name, shade, self._angle, rect.width(), rect.height(), ratio)
+        )
 
     def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
-        pixmap = QPixmap(size)
-        pixmap.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(pixmap)
-        self.paint(painter, QRect(QPoint(0, 0), size), mode, state)
-        painter.end()
-        return pixmap
+        shade = self._shade(mode)
+        return QPixmap(_drawn(self._name, shade, self._angle, size.width(), size.height(), 1.0))
 
     def clone(self) -> QIconEngine:
         return _SvgEngine(self._name, self._shade, self._angle)
@@ -127,6 +139,7 @@ def _spinner(step: int) -> QIcon:
     return QIcon(_SvgEngine("status-running", _status_shade("running"), angle))
 
 
+@cache
 def app_icon() -> QIcon:
     """The application icon (full colour), as pixmaps: window systems ask for set sizes."""
     engine = _SvgEngine("app", lambda _mode: "")

@@ -90,8 +90,9 @@ class Masker:
             return doc
         shown = {k: self.value(k, v) if isinstance(v, str) else v for k, v in doc.items()}
         shown = mask_claims(shown) or shown  # a plain-JSON UserInfo's national number, ...
-        if isinstance(shown.get("subject"), Mapping):  # a Signicat session's nin
-            shown["subject"] = mask_subject(shown["subject"])
+        subject = shown.get("subject")
+        if isinstance(subject, Mapping):  # a Signicat session's nin
+            shown["subject"] = mask_subject(subject)
         return shown
 
     def jwt(self, text: str) -> str:

@@ -1,0 +1,65 @@
+"""Start-up: work deferred to after the window's first frame, and the benchmark's probe.
+
+:func:`on_first_frame` runs a callable once a window has painted its first frame: what the
+window does not need to appear (the Demo's mock provider) waits for it.
+
+The probe, for ``scripts/bench.py``, is off unless ``ITSME_DEBUGGER_PROBE`` is set.
+``ITSME_DEBUGGER_PROBE=shown``: at the main window's first frame the app prints
+``probe shown <monotonic seconds> <peak RSS KiB>`` on stdout and closes the window.
+``ITSME_DEBUGGER_PROBE=demo``: the same line, then, once the Demo's mock provider listens,
+``probe demo ...``, then it closes. The bare window of the benchmark reports through the same
+functions, so both sides are timed alike. This module imports nothing but QtCore.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+
+PROBE_ENV = "ITSME_DEBUGGER_PROBE"
+PROBE_MODES = ("shown", "demo")
+
+
+class _FirstFrame(QObject):
+    def __init__(self, window: QObject, then: Callable[[], object]) -> None:
+        super().__init__(window)
+        self._then = then
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            # the window paints first, its children after it: go on once the frame is done
+            QTimer.singleShot(0, self._then)
+            self.deleteLater()
+        return False
+
+
+def on_first_frame(window: QObject, then: Callable[[], object]) -> None:
+    """Call ``then`` once the first frame of ``window`` has been painted."""
+    _FirstFrame(window, then)
+
+
+def probe_mode() -> str:
+    """``shown``, ``demo`` or "" (the probe is off)."""
+    value = os.environ.get(PROBE_ENV, "")
+    return value if value in PROBE_MODES else ""
+
+
+def peak_rss_kib() -> int:
+    """This process's peak resident set size so far (0 where the OS does not say)."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return 0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak // 1024 if sys.platform == "darwin" else peak  # macOS counts bytes
+
+
+def report(label: str) -> None:
+    """One probe line on stdout (see the module docstring)."""
+    print(f"probe {label} {time.monotonic():.6f} {peak_rss_kib()}", flush=True)
