@@ -156,7 +156,7 @@ class FlowEngine:
         self.profile = profile
         self.secrets = secrets
         self.trace = Trace()
-        self.result = FlowResult(profile_name=profile.name)
+        self.result = self._new_result(profile)
         self._listener = listener
         self._opener = opener or (lambda url: open_in_browser(url, open_with))
         self._browser_timeout = browser_timeout
@@ -170,6 +170,10 @@ class FlowEngine:
         self._jwks: JwksCache | None = None
         self.trace.subscribe(lambda ex: self._emit(ExchangeAdded(ex)))
         self._browser_process: Any = None
+
+    def _new_result(self, profile: Profile) -> FlowResult:
+        """The result with this engine's steps; ConfigError for a profile it cannot run."""
+        return FlowResult(profile_name=profile.name)
 
     # -- events --------------------------------------------------------------------------
 
@@ -251,23 +255,27 @@ class FlowEngine:
             self.result.error = exc
             self._fail(current, exc.message)
         except TimeoutError:
-            self.result.error = ProviderError(
-                f"no redirect reached {self.profile.client.redirect_uri} within "
-                f"{self._browser_timeout:g} s",
-                code="flow.browser_timeout",
-            )
-            self._fail(current, self.result.error.message)
+            self._browser_timed_out(current, "redirect", self.profile.client.redirect_uri)
         except asyncio.CancelledError:
-            self.result.interrupted = True
-            rec = self.result.steps[current]
-            if rec.status == "running":
-                self._set(current, "cancelled", "cancelled")
-            self._skip_rest()
+            self._cancelled(current)
             raise
         finally:
             # The browser (or the user's --open-with command) is left alone: it is theirs.
             await self._http.aclose()
         return self.result
+
+    def _browser_timed_out(self, step: str, what: str, where: str) -> None:
+        self.result.error = ProviderError(
+            f"no {what} reached {where} within {self._browser_timeout:g} s",
+            code="flow.browser_timeout",
+        )
+        self._fail(step, self.result.error.message)
+
+    def _cancelled(self, step: str) -> None:
+        self.result.interrupted = True
+        if self.result.steps[step].status == "running":
+            self._set(step, "cancelled", "cancelled")
+        self._skip_rest()
 
     def _tokens_rejected(self) -> bool:
         """True when the token response or the ID token itself has an error-level finding."""

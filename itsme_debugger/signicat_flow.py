@@ -21,8 +21,6 @@ from __future__ import annotations
 import asyncio
 import time
 
-import httpx
-
 from .core import oauth_errors
 from .core.client_auth import make_client_auth
 from .core.errors import ConfigError, DebuggerError, OAuthError, ProviderError
@@ -45,7 +43,7 @@ from .core.signicat import (
     process_session_response,
     process_session_status,
 )
-from .flow import FlowEngine, FlowStopped, Listener, Opener, Secrets
+from .flow import FlowEngine, FlowStopped
 from .net.session_callback import CallbackServer
 
 
@@ -56,30 +54,15 @@ class SignicatRestEngine(FlowEngine):
     mode) and replaces the steps.
     """
 
-    def __init__(
-        self,
-        profile: Profile,
-        secrets: Secrets,
-        *,
-        client: httpx.AsyncClient | None = None,
-        opener: Opener | None = None,
-        open_with: str | None = None,
-        listener: Listener | None = None,
-        browser_timeout: float = 300.0,
-    ) -> None:
+    def _new_result(self, profile: Profile) -> FlowResult:
         if profile.rest is None:
             raise ConfigError(f"{profile.name}: not a signicat-rest profile")
-        super().__init__(
-            profile,
-            secrets,
-            client=client,
-            opener=opener,
-            open_with=open_with,
-            listener=listener,
-            browser_timeout=browser_timeout,
-        )
-        self.rest: RestConfig = profile.rest
-        self.result = FlowResult.with_steps(profile.name, REST_STEPS)
+        return FlowResult.with_steps(profile.name, REST_STEPS)
+
+    @property
+    def rest(self) -> RestConfig:
+        assert self.profile.rest is not None  # _new_result refuses a profile without it
+        return self.profile.rest
 
     async def run(self) -> FlowResult:
         current = "api_token"
@@ -110,16 +93,9 @@ class SignicatRestEngine(FlowEngine):
             self.result.error = exc
             self._fail(current, exc.message)
         except TimeoutError:
-            self.result.error = ProviderError(
-                f"no callback reached {self.rest.callback_base} within {self._browser_timeout:g} s",
-                code="flow.browser_timeout",
-            )
-            self._fail(current, self.result.error.message)
+            self._browser_timed_out(current, "callback", self.rest.callback_base)
         except asyncio.CancelledError:
-            self.result.interrupted = True
-            if self.result.steps[current].status == "running":
-                self._set(current, "cancelled", "cancelled")
-            self._skip_rest()
+            self._cancelled(current)
             raise
         finally:
             if server is not None:

@@ -8,6 +8,9 @@
 - :class:`ThreadedLoop` runs an asyncio loop in a thread, so that a test (or a pool of them)
   can keep providers serving while it waits for subprocesses.
 - :func:`free_port` picks a loopback port nobody listens on right now.
+- :func:`port_is_free`, :func:`stay_put` (an opener for a user who never comes back) and
+  :func:`cancel_while_waiting` (cancel an engine's run at the browser and check what it leaves),
+  for the in-process flow tests and the GUI's.
 """
 
 from __future__ import annotations
@@ -179,6 +182,29 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+async def cancel_while_waiting(
+    task: asyncio.Task[Any], engine: Any, port: int, next_step: str
+) -> None:
+    """Cancel a flow engine's run that waits for the browser; check what that leaves: the
+    loopback port freed, the callback step cancelled, ``next_step`` skipped, exit code 130."""
+    assert not port_is_free(port)
+    task.cancel()
+    try:
+        await task
+    except asyncio.CancelledError:
+        pass
+    else:
+        raise AssertionError("the run went on after it was cancelled")
+    assert port_is_free(port)
+    assert engine.result.steps["callback"].status == "cancelled"
+    assert engine.result.steps[next_step].status == "skipped"
+    assert engine.result.exit_code == 130
+
+
+async def stay_put(_url: str) -> None:
+    """An opener for a user who never comes back from the browser."""
 
 
 def port_is_free(port: int, host: str = "127.0.0.1") -> bool:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 from dataclasses import replace
 from typing import Any
 
@@ -20,6 +19,7 @@ from itsme_debugger.flow import (
 )
 from itsme_debugger.mockop.provider import MockProvider
 from itsme_debugger.net.autobrowser import follow_redirects
+from tests.flowrun import cancel_while_waiting, free_port, stay_put
 
 
 def run(coro: Any) -> Any:
@@ -89,25 +89,10 @@ def test_unknown_kid_is_refetched_once_then_rejected() -> None:
     run(main())
 
 
-def _port_is_free(port: int) -> bool:
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_cancel_while_waiting_frees_the_port() -> None:
     async def main() -> None:
         async with MockProvider("itsme-v2", auto_approve=True) as mock:
-            port = _free_port()
+            port = free_port()
             profile = demo_profile(mock)
             profile = replace(
                 profile,
@@ -119,20 +104,10 @@ def test_cancel_while_waiting_frees_the_port() -> None:
                 if isinstance(event, WaitingForBrowser):
                     waiting.set()
 
-            async def nobody(url: str) -> None:
-                return None
-
-            engine = FlowEngine(profile, demo_secrets(mock), opener=nobody, listener=listener)
+            engine = FlowEngine(profile, demo_secrets(mock), opener=stay_put, listener=listener)
             task = asyncio.ensure_future(engine.run())  # noqa: TID251 - test owns the task
             await asyncio.wait_for(waiting.wait(), 10)
-            assert not _port_is_free(port)
-            task.cancel()
-            with pytest.raises(asyncio.CancelledError):
-                await task
-            assert _port_is_free(port)
-            assert engine.result.steps["callback"].status == "cancelled"
-            assert engine.result.steps["token"].status == "skipped"
-            assert engine.result.exit_code == 130
+            await cancel_while_waiting(task, engine, port, "token")
 
     run(main())
 

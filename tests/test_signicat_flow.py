@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 from dataclasses import replace
 from typing import Any
 
@@ -19,6 +18,7 @@ from itsme_debugger.mockop.signicat import SignicatMockProvider
 from itsme_debugger.net.autobrowser import follow_redirects
 from itsme_debugger.signicat_flow import SignicatRestEngine
 
+from .flowrun import cancel_while_waiting, stay_put
 from .mockop.helpers import DEMO_KEYS, MOCK_KEYS, Clock
 
 
@@ -213,12 +213,11 @@ def test_callback_for_another_session_is_an_error() -> None:
 def test_no_callback_within_the_timeout_exits_3() -> None:
     async def main() -> None:
         async with signicat() as mock:
-
-            async def nobody(url: str) -> None:
-                return None
-
             engine = SignicatRestEngine(
-                demo_rest_profile(mock), demo_rest_secrets(mock), opener=nobody, browser_timeout=0.2
+                demo_rest_profile(mock),
+                demo_rest_secrets(mock),
+                opener=stay_put,
+                browser_timeout=0.2,
             )
             result = await engine.run()
             assert result.exit_code == 3
@@ -227,15 +226,6 @@ def test_no_callback_within_the_timeout_exits_3() -> None:
             assert result.steps["session_status"].status == "skipped"
 
     run(main())
-
-
-def _port_is_free(port: int) -> bool:
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
 
 
 def test_cancel_while_waiting_frees_the_port() -> None:
@@ -247,23 +237,13 @@ def test_cancel_while_waiting_frees_the_port() -> None:
                 if isinstance(event, WaitingForBrowser) and not waiting.done():
                     waiting.set_result(event)
 
-            async def nobody(url: str) -> None:
-                return None
-
             engine = SignicatRestEngine(
-                demo_rest_profile(mock), demo_rest_secrets(mock), opener=nobody, listener=listener
+                demo_rest_profile(mock), demo_rest_secrets(mock), opener=stay_put, listener=listener
             )
             task = asyncio.ensure_future(engine.run())  # noqa: TID251 - test owns the task
             event = await asyncio.wait_for(waiting, 10)
             port = int(event.redirect_uri.split(":")[2].split("/")[0])
-            assert not _port_is_free(port)
-            task.cancel()
-            with pytest.raises(asyncio.CancelledError):
-                await task
-            assert _port_is_free(port)
-            assert engine.result.steps["callback"].status == "cancelled"
-            assert engine.result.steps["session_status"].status == "skipped"
-            assert engine.result.exit_code == 130
+            await cancel_while_waiting(task, engine, port, "session_status")
 
     run(main())
 

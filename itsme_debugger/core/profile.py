@@ -272,9 +272,7 @@ def profile_from_dict(
     provider = ProviderConfig(issuer, variant, _str(prov, "preset", where, "") or "", endpoints)
 
     cli = _table(data, "client", where)
-    client_id = _str(cli, "client_id", where)
-    if not client_id:
-        raise ConfigError(f"{where}: [client] client_id is required")
+    client_id = _client_id(cli, where)
     auth_method = _str(cli, "auth_method", where, "client_secret_basic") or ""
     if auth_method not in AUTH_METHODS:
         raise ConfigError(
@@ -322,9 +320,7 @@ def profile_from_dict(
     )
 
     fl = _table(data, "flow", where)
-    redirect = _str(fl, "redirect", where, "loopback") or "loopback"
-    if redirect not in ("loopback", "paste"):
-        raise ConfigError(f"{where}: [flow] redirect must be loopback or paste")
+    redirect = _redirect_mode(fl, where)
     flow = FlowOptions(
         timeout=_number(fl, "timeout", where, 10.0),
         verify_tls=_bool(fl, "verify_tls", where, True),
@@ -334,6 +330,20 @@ def profile_from_dict(
         redirect=redirect,
     )
     return Profile(name or client_id, provider, client, request, flow, source)
+
+
+def _client_id(cli: Mapping[str, Any], where: str, whose: str = "") -> str:
+    client_id = _str(cli, "client_id", where)
+    if not client_id:
+        raise ConfigError(f"{where}: [client] client_id{whose} is required")
+    return client_id
+
+
+def _redirect_mode(fl: Mapping[str, Any], where: str) -> str:
+    redirect = _str(fl, "redirect", where, "loopback") or "loopback"
+    if redirect not in ("loopback", "paste"):
+        raise ConfigError(f"{where}: [flow] redirect must be loopback or paste")
+    return redirect
 
 
 def _strings(
@@ -364,9 +374,7 @@ def _rest_profile(data: Mapping[str, Any], name: str, base_dir: str | None, wher
         api_base=api_base,
     )
     cli = _table(data, "client", where)
-    client_id = _str(cli, "client_id", where)
-    if not client_id:
-        raise ConfigError(f"{where}: [client] client_id (the API client's) is required")
+    client_id = _client_id(cli, where, " (the API client's)")
     auth_method = _str(cli, "auth_method", where, "client_secret_basic") or ""
     if auth_method not in REST_AUTH_METHODS:
         raise ConfigError(
@@ -398,9 +406,7 @@ def _rest_profile(data: Mapping[str, Any], name: str, base_dir: str | None, wher
         session_lifetime=lifetime,
     )
     fl = _table(data, "flow", where)
-    redirect = _str(fl, "redirect", where, "loopback") or "loopback"
-    if redirect not in ("loopback", "paste"):
-        raise ConfigError(f"{where}: [flow] redirect must be loopback or paste")
+    redirect = _redirect_mode(fl, where)
     flow = FlowOptions(
         timeout=_number(fl, "timeout", where, 10.0),
         verify_tls=_bool(fl, "verify_tls", where, True),

@@ -80,12 +80,7 @@ class Context:
 
 async def validate(pairs: Sequence[tuple[str, str]], ctx: Context) -> AuthRequest:
     """Check one authorization request (its query or form pairs)."""
-    query: dict[str, str] = {}
-    repeated: list[str] = []
-    for name, value in pairs:
-        if name in query:
-            repeated.append(name)
-        query.setdefault(name, value)
+    query, repeated = _query(pairs)
     client = _client(query, ctx)
     obj_params: dict[str, str] | None = None
     obj_error: Refused | None = None
@@ -151,6 +146,17 @@ async def validate(pairs: Sequence[tuple[str, str]], ctx: Context) -> AuthReques
         ui_locales=tuple(params.get("ui_locales", "").split()),
         params=params,
     )
+
+
+def _query(pairs: Sequence[tuple[str, str]]) -> tuple[dict[str, str], list[str]]:
+    """The parameters (the first of each name) and the names given more than once."""
+    query: dict[str, str] = {}
+    repeated: list[str] = []
+    for name, value in pairs:
+        if name in query:
+            repeated.append(name)
+        query.setdefault(name, value)
+    return query, repeated
 
 
 def _client(query: Mapping[str, str], ctx: Context) -> Client:

@@ -188,6 +188,10 @@ class MockProvider(AsyncService):
         else:
             private = keys if keys is not None else generate_client_keys()
             demo = DemoClient(DEMO_CLIENT_ID, DEMO_REDIRECT_URI, "private_key_jwt", private, None)
+        return self._register_demo(demo)
+
+    def _register_demo(self, demo: DemoClient) -> DemoClient:
+        """Register the demo client (any loopback redirect URI) and hand it back."""
         self._clients[DEMO_CLIENT_ID] = make_client(
             self.variant,
             DEMO_CLIENT_ID,
@@ -289,12 +293,21 @@ class MockProvider(AsyncService):
         """The user who signs in."""
         return example_user()
 
-    async def _decision(self, request: Request) -> Response:
+    def _answered(self, request: Request) -> tuple[Mapping[str, str], AuthRequest] | Response:
+        """The form posted from a sign-in page and the request it answers (its transaction is
+        closed); the error page when that is unknown, expired or already answered."""
         form = request.form()
         req = self._store.close_transaction(form.get("transaction", ""), self._clock())
         if req is None:
             description = "this sign-in request is unknown, expired or was already answered"
             return page(error_page("invalid_request", description), 400)
+        return form, req
+
+    async def _decision(self, request: Request) -> Response:
+        answered = self._answered(request)
+        if isinstance(answered, Response):
+            return answered
+        form, req = answered
         decision = form.get("decision")
         if decision == "approve":
             return self._approve(req)

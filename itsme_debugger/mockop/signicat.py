@@ -45,10 +45,11 @@ from .authorize import (
     _client,
     _max_age,
     _pkce,
+    _query,
     _redirect_uri,
     _show,
 )
-from .clients import DEMO_CLIENT_ID, DEMO_REDIRECT_URI, Client, DemoClient, make_client
+from .clients import DEMO_CLIENT_ID, DEMO_REDIRECT_URI, Client, DemoClient
 from .consent import error_page
 from .provider import MockProvider
 from .signicat_pages import broker_consent_page, idp_choice_page
@@ -137,15 +138,7 @@ class SignicatMockProvider(MockProvider):
         private = keys if keys is not None else generate_client_keys()
         secret = secrets.token_urlsafe(32)
         demo = DemoClient(DEMO_CLIENT_ID, DEMO_REDIRECT_URI, "client_secret_basic", private, secret)
-        self._clients[DEMO_CLIENT_ID] = make_client(
-            self.variant,
-            DEMO_CLIENT_ID,
-            service_code=self.service_code,
-            public_jwks=demo.public_jwks,
-            secret=secret,
-            any_loopback=True,
-        )
-        return demo
+        return self._register_demo(demo)
 
     # -- routing -------------------------------------------------------------------------
 
@@ -187,11 +180,10 @@ class SignicatMockProvider(MockProvider):
         return page(html, 200)
 
     def _choose_idp(self, request: Request) -> Response:
-        form = request.form()
-        req = self._store.close_transaction(form.get("transaction", ""), self._clock())
-        if req is None:
-            description = "this sign-in request is unknown, expired or was already answered"
-            return page(error_page("invalid_request", description), 400)
+        answered = self._answered(request)
+        if isinstance(answered, Response):
+            return answered
+        form, req = answered
         idp = form.get("idp")
         if idp == IDP:
             return self._consent(replace(req, acr=ACR_ITSME))
@@ -327,12 +319,7 @@ def discovery_document(issuer: str, base_path: str) -> dict[str, Any]:
 
 def validate_broker(pairs: Sequence[tuple[str, str]], ctx: Context) -> AuthRequest:
     """Check an authorization request at the broker; raises Refused (see .authorize)."""
-    query: dict[str, str] = {}
-    repeated: list[str] = []
-    for name, value in pairs:
-        if name in query:
-            repeated.append(name)
-        query.setdefault(name, value)
+    query, repeated = _query(pairs)
     client = _client(query, ctx)
     redirect_uri = _redirect_uri(query.get("redirect_uri"), client, None)
     state = query.get("state")

@@ -22,7 +22,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -220,7 +219,7 @@ class Preview:
 # The composer
 
 
-class ComposerWidget(QWidget):
+class ComposerWidget(widgets.FieldForm):
     """The Request tab. ``changed`` after every edit; :meth:`profile` is the profile as edited."""
 
     changed = Signal()
@@ -233,8 +232,6 @@ class ComposerWidget(QWidget):
         self._keys: jwk.JWKSet | None = None
         self._key_file: tuple[str, float, jwk.JWKSet | None, str] | None = None
         self._loading = False
-        self._issues: dict[str, widgets.BadgeList] = {}
-        self._fields: dict[str, QWidget] = {}
         self.preview = Preview("", (), "", "", (), ())
 
         form_page = QWidget()
@@ -261,42 +258,12 @@ class ComposerWidget(QWidget):
 
     # -- building the form -------------------------------------------------------------------
 
-    def _row(self, form: QFormLayout, label: str, field: QWidget, key: str, tip: str = "") -> None:
-        holder = QWidget()
-        box = QVBoxLayout(holder)
-        box.setContentsMargins(0, 0, 0, 0)
-        box.setSpacing(2)
-        box.addWidget(field)
-        issues = widgets.BadgeList()
-        box.addWidget(issues)
-        self._issues[key] = issues
-        self._fields[key] = field
-        title = QLabel(label)
-        if tip:
-            title.setToolTip(tip)
-            field.setToolTip(tip)
-        form.addRow(title, holder)
-
-    def _line(self, placeholder: str = "") -> QLineEdit:
-        edit = QLineEdit()
-        edit.setPlaceholderText(placeholder)
-        edit.textChanged.connect(self._edited)
-        return edit
-
     def _combo(self, items: Sequence[str], editable: bool = False) -> QComboBox:
         combo = QComboBox()
         combo.setEditable(editable)
         combo.addItems(list(items))
         combo.currentTextChanged.connect(self._edited)
         return combo
-
-    @staticmethod
-    def _form(title: str) -> tuple[QGroupBox, QFormLayout]:
-        box = QGroupBox(title)
-        form = QFormLayout(box)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-        return box, form
 
     def _provider_box(self) -> QGroupBox:
         box, form = self._form("Provider")
@@ -520,17 +487,11 @@ class ComposerWidget(QWidget):
         key = _field_of(where)
         if key is None:
             return False
-        field = self._fields[key]
-        self._form_scroll.ensureWidgetVisible(field)
-        field.setFocus()
+        self._show_field(key, self._form_scroll)
         return True
 
     def findings(self) -> tuple[Finding, ...]:
         return self.preview.findings
-
-    def field_issues(self, key: str) -> list[str]:
-        """The texts of the inline badges beside a field ("scope", "max_age", ...)."""
-        return self._issues[key].texts()
 
     # -- filling -----------------------------------------------------------------------------
 

@@ -37,7 +37,7 @@ from itsme_debugger.keyfiles import PRIVATE_NAME, PUBLIC_NAME, read_keys, write_
 from itsme_debugger.net.tasks import spawn
 
 from . import icons
-from .widgets import FindingsTable, SeverityBadge
+from .widgets import FindingsTable, SecretField, SeverityBadge
 
 ITSME_VARIANTS = ("itsme-v2", "itsme-secret")
 SECRET_METHODS = ("client_secret_basic", "client_secret_post")
@@ -69,15 +69,9 @@ class KeysView(QWidget):
         self.state = SeverityBadge("info")
         self.key_list = QListWidget()
         self.findings = FindingsTable()
-        self.secret_field = QLineEdit()
-        self.secret_field.setEchoMode(QLineEdit.EchoMode.Password)
-        self.secret_field.setPlaceholderText("client secret (kept outside the profile file)")
-        self.secret_field.editingFinished.connect(
-            lambda: self.secretChanged.emit(self.secret_field.text())
-        )
-        self.reveal_button = QPushButton("Show")
-        self.reveal_button.setCheckable(True)
-        self.reveal_button.toggled.connect(self._reveal)
+        secret = SecretField()
+        secret.secretChanged.connect(self.secretChanged)
+        self.secret_field, self.reveal_button = secret.edit, secret.reveal_button
         self.secret_note = SeverityBadge("warning")
         self.secret_hint = QLabel()
         self.secret_hint.setWordWrap(True)
@@ -86,9 +80,6 @@ class KeysView(QWidget):
         file_row.addWidget(self.path_field, 1)
         file_row.addWidget(self.choose_button)
         file_row.addWidget(self.generate_button)
-        secret_row = QHBoxLayout()
-        secret_row.addWidget(self.secret_field, 1)
-        secret_row.addWidget(self.reveal_button)
         keys_box = QGroupBox("Keys (private_key_jwt, request objects, decrypting tokens)")
         keys_layout = QVBoxLayout(keys_box)
         keys_layout.addLayout(file_row)
@@ -97,7 +88,7 @@ class KeysView(QWidget):
         keys_layout.addWidget(self.findings, 1)
         secret_box = QGroupBox("Client secret")
         secret_layout = QVBoxLayout(secret_box)
-        secret_layout.addLayout(secret_row)
+        secret_layout.addWidget(secret)
         secret_layout.addWidget(self.secret_hint)
         secret_layout.addWidget(self.secret_note)
         layout = QVBoxLayout(self)
@@ -243,12 +234,6 @@ class KeysView(QWidget):
         self.state.set_mark(
             "ok", f"New keys written. Publish {public} at your jwks_uri (it has no secrets)."
         )
-
-    def _reveal(self, shown: bool) -> None:
-        self.secret_field.setEchoMode(
-            QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
-        )
-        self.reveal_button.setText("Hide" if shown else "Show")
 
 
 __all__ = ["KeysView"]

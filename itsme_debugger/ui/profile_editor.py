@@ -31,14 +31,10 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QFormLayout,
     QFrame,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListView,
-    QPushButton,
     QScrollArea,
     QSpinBox,
     QStackedWidget,
@@ -352,7 +348,7 @@ def _checked(value: Any) -> bool:
         return False
 
 
-class RestForm(QWidget):
+class RestForm(widgets.FieldForm):
     """The form of a ``signicat-rest`` profile; :meth:`profile` returns it as edited (what
     the form does not show, such as the flow options, is kept). ``changed`` after every edit;
     ``secretChanged`` when a secret was typed (it is kept by the profile store, never in the
@@ -365,8 +361,6 @@ class RestForm(QWidget):
         super().__init__(parent)
         self._profile: Profile | None = None
         self._loading = False
-        self._issues: dict[str, widgets.BadgeList] = {}
-        self._fields: dict[str, QWidget] = {}
         page = QWidget()
         body = QVBoxLayout(page)
         body.addWidget(self._api_box())
@@ -386,36 +380,6 @@ class RestForm(QWidget):
         layout.addWidget(self._scroll)
 
     # -- building ------------------------------------------------------------------------------
-
-    def _row(self, form: QFormLayout, label: str, field: QWidget, key: str, tip: str = "") -> None:
-        holder = QWidget()
-        box = QVBoxLayout(holder)
-        box.setContentsMargins(0, 0, 0, 0)
-        box.setSpacing(2)
-        box.addWidget(field)
-        issues = widgets.BadgeList()
-        box.addWidget(issues)
-        self._issues[key] = issues
-        self._fields[key] = field
-        title = QLabel(label)
-        if tip:
-            title.setToolTip(tip)
-            field.setToolTip(tip)
-        form.addRow(title, holder)
-
-    def _line(self, placeholder: str) -> QLineEdit:
-        edit = QLineEdit()
-        edit.setPlaceholderText(placeholder)
-        edit.textChanged.connect(self._edited)
-        return edit
-
-    @staticmethod
-    def _form(title: str) -> tuple[QGroupBox, QFormLayout]:
-        box = QGroupBox(title)
-        form = QFormLayout(box)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-        return box, form
 
     def _api_box(self) -> QGroupBox:
         box, form = self._form("Signicat Authentication REST API")
@@ -452,20 +416,9 @@ class RestForm(QWidget):
             "auth_method",
             "How the API client sends its secret to the token endpoint",
         )
-        self.secret_field = QLineEdit()
-        self.secret_field.setEchoMode(QLineEdit.EchoMode.Password)
-        self.secret_field.setPlaceholderText("client secret (kept outside the profile file)")
-        self.secret_field.editingFinished.connect(
-            lambda: self.secretChanged.emit(self.secret_field.text())
-        )
-        self.reveal_button = QPushButton("Show")
-        self.reveal_button.setCheckable(True)
-        self.reveal_button.toggled.connect(self._reveal)
-        secret = QWidget()
-        row = QHBoxLayout(secret)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.secret_field, 1)
-        row.addWidget(self.reveal_button)
+        secret = widgets.SecretField()
+        secret.secretChanged.connect(self.secretChanged)
+        self.secret_field, self.reveal_button = secret.edit, secret.reveal_button
         self._row(form, "Client secret", secret, "client_secret")
         self.secret_note = SeverityBadge("warning")
         self.secret_note.hide()
@@ -590,9 +543,6 @@ class RestForm(QWidget):
     def secret(self) -> str:
         return self.secret_field.text()
 
-    def field_issues(self, key: str) -> list[str]:
-        return self._issues[key].texts()
-
     def focus(self, where: str) -> None:
         """Show the field a finding's ``where`` names (``create_session.body.…``)."""
         for member, key in (
@@ -602,17 +552,10 @@ class RestForm(QWidget):
             ("sessionLifetime", "session_lifetime"),
         ):
             if member in where:
-                field = self._fields[key]
-                self._scroll.ensureWidgetVisible(field)
-                field.setFocus()
+                self._show_field(key, self._scroll)
                 return
 
     # -- internals -----------------------------------------------------------------------------
-
-    def _reveal(self, on: bool) -> None:
-        mode = QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password
-        self.secret_field.setEchoMode(mode)
-        self.reveal_button.setText("Hide" if on else "Show")
 
     def _edited(self, *_args: object) -> None:
         if self._loading:

@@ -24,6 +24,7 @@ from PySide6.QtCore import (
     QPoint,
     QSize,
     Qt,
+    Signal,
 )
 from PySide6.QtGui import (
     QAction,
@@ -36,12 +37,16 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLayout,
+    QLineEdit,
     QMenu,
     QPlainTextEdit,
+    QPushButton,
     QScrollArea,
     QSizePolicy,
     QTableView,
@@ -392,6 +397,87 @@ class BadgeList(QWidget):
     def lines(self) -> list[str]:
         """Each badge as "word: text"."""
         return [f"{i[2] if len(i) > 2 else mark_word(i[0])}: {i[1]}" for i in self._items]
+
+
+class FieldForm(QWidget):
+    """A form whose rows each hold a field with its badges below it, both found by key.
+
+    Subclasses build group boxes with :meth:`_form` and :meth:`_row`, and implement
+    :meth:`_edited` (what the fields made by :meth:`_line` call on every edit).
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._issues: dict[str, BadgeList] = {}
+        self._fields: dict[str, QWidget] = {}
+
+    @staticmethod
+    def _form(title: str) -> tuple[QGroupBox, QFormLayout]:
+        box = QGroupBox(title)
+        form = QFormLayout(box)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        return box, form
+
+    def _row(self, form: QFormLayout, label: str, field: QWidget, key: str, tip: str = "") -> None:
+        holder = QWidget()
+        box = QVBoxLayout(holder)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(2)
+        box.addWidget(field)
+        issues = BadgeList()
+        box.addWidget(issues)
+        self._issues[key] = issues
+        self._fields[key] = field
+        title = QLabel(label)
+        if tip:
+            title.setToolTip(tip)
+            field.setToolTip(tip)
+        form.addRow(title, holder)
+
+    def _line(self, placeholder: str = "") -> QLineEdit:
+        edit = QLineEdit()
+        edit.setPlaceholderText(placeholder)
+        edit.textChanged.connect(self._edited)
+        return edit
+
+    def _edited(self, *_args: object) -> None:
+        raise NotImplementedError
+
+    def _show_field(self, key: str, scroll: QScrollArea) -> None:
+        """Scroll the field ``key`` into view and focus it."""
+        field = self._fields[key]
+        scroll.ensureWidgetVisible(field)
+        field.setFocus()
+
+    def field_issues(self, key: str) -> list[str]:
+        """The texts of the inline badges beside a field."""
+        return self._issues[key].texts()
+
+
+class SecretField(QWidget):
+    """A password field with a Show/Hide button; ``secretChanged`` when editing ends."""
+
+    secretChanged = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.edit = QLineEdit()
+        self.edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.edit.setPlaceholderText("client secret (kept outside the profile file)")
+        self.edit.editingFinished.connect(lambda: self.secretChanged.emit(self.edit.text()))
+        self.reveal_button = QPushButton("Show")
+        self.reveal_button.setCheckable(True)
+        self.reveal_button.toggled.connect(self._reveal)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.edit, 1)
+        row.addWidget(self.reveal_button)
+
+    def _reveal(self, shown: bool) -> None:
+        mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
+        self.edit.setEchoMode(mode)
+        self.reveal_button.setText("Hide" if shown else "Show")
 
 
 class FindingsList(BadgeList):

@@ -13,11 +13,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import asyncio
 import gc
-import socket
 from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+import httpx
 import pytest
 import qasync
 from jwcrypto import jwk
@@ -30,6 +31,7 @@ from itsme_debugger.net.autobrowser import follow_redirects
 from itsme_debugger.ui.flow_controller import FlowController
 from itsme_debugger.ui.main_window import MainWindow
 from itsme_debugger.ui.profile_store import ENV_CONFIG_DIR, FileSecrets, ProfileStore
+from tests.flowrun import port_is_free
 
 TIMEOUT = 30.0
 
@@ -98,48 +100,97 @@ MockFactory = Callable[..., MockProvider]
 
 @pytest.fixture
 def make_mock(mock_keys: tuple[jwk.JWKSet, jwk.JWKSet]) -> MockFactory:
-    """MockProvider("itsme-v2", auto_approve=True) with the session's keys; kwargs override."""
+    """MockProvider(variant, auto_approve=True) with the session's keys; kwargs override."""
 
-    def make(**kw: Any) -> MockProvider:
+    def make(variant: str = "itsme-v2", **kw: Any) -> MockProvider:
         kw.setdefault("auto_approve", True)
-        return MockProvider("itsme-v2", keys=mock_keys[0], demo_client_keys=mock_keys[1], **kw)
+        return MockProvider(variant, keys=mock_keys[0], demo_client_keys=mock_keys[1], **kw)
 
     return make
 
 
-async def stay_put(_url: str) -> None:
-    """An opener for a user who never comes back from the browser."""
-
-
 @pytest.fixture
-def make_window(
-    loop: qasync.QEventLoop, store: ProfileStore, make_mock: MockFactory
+def open_window(
+    loop: qasync.QEventLoop, store: ProfileStore
 ) -> Iterator[Callable[..., MainWindow]]:
-    """Open a main window (a new one per call, as after a restart); closed at teardown,
-    its flow cancelled and its mock provider closed."""
+    """Open a main window over a controller (a new one per call, as after a restart); closed
+    at teardown, its flow cancelled and its mock providers closed."""
     windows: list[MainWindow] = []
 
-    def make(opener: Any = follow_redirects, **mock_kw: Any) -> MainWindow:
-        controller = FlowController(make_mock=lambda: make_mock(**mock_kw))
+    def open_(controller: FlowController, opener: Any = follow_redirects) -> MainWindow:
         window = MainWindow(store, controller, opener=opener)
         window.show()
         windows.append(window)
         return window
 
-    yield make
+    yield open_
     for window in windows:
         window.close()
         run(loop, window.controller.aclose())
         window.deleteLater()
 
 
-def port_is_free(port: int) -> bool:
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
+@pytest.fixture
+def make_window(
+    open_window: Callable[..., MainWindow], make_mock: MockFactory
+) -> Callable[..., MainWindow]:
+    """A main window whose Demo runs on ``make_mock(**mock_kw)``; see ``open_window``."""
+
+    def make(opener: Any = follow_redirects, **mock_kw: Any) -> MainWindow:
+        return open_window(FlowController(make_mock=lambda: make_mock(**mock_kw)), opener)
+
+    return make
+
+
+async def finish_flow(window: MainWindow) -> Any:
+    """Start the window's flow; its result once it has finished."""
+    done = emitted(window.controller.finished)
+    window.start_flow()
+    return await done
+
+
+async def paste_where_the_browser_goes(window: MainWindow) -> Any:
+    """Start the flow; once it waits, follow the authorization URL one hop (where the
+    provider sends the browser back) and paste that URL into the banner; the result."""
+    waiting = emitted(window.controller.waitingForBrowser)
+    window.start_flow()
+    event = await waiting
+    async with httpx.AsyncClient(trust_env=False) as client:
+        location = (await client.get(event.url)).headers["location"]
+    done = emitted(window.controller.finished)
+    window.paste_action.trigger()
+    window.banner.paste_field.setText(location)
+    window.banner.paste_button.click()
+    return await done
+
+
+async def cancel_while_waiting(
+    window: MainWindow, while_waiting: Callable[[Any], None] = lambda _event: None
+) -> tuple[int, Any]:
+    """Start the flow, wait until it waits for the browser (its loopback port taken, the
+    banner up, the callback step running), run ``while_waiting(event)``, then cancel with the
+    banner's button; the port and the finished result."""
+    waiting = emitted(window.controller.waitingForBrowser)
+    window.start_flow()
+    event = await waiting
+    port = urlsplit(event.listening[0]).port
+    assert port is not None and not port_is_free(port)
+    assert window.banner.is_waiting()
+    assert window.strip.status("callback") == "running"
+    while_waiting(event)
+    done = emitted(window.controller.finished)
+    window.banner.cancel_button.click()
+    return port, await done
+
+
+def assert_cancelled(window: MainWindow, port: int, result: Any, next_step: str) -> None:
+    """What a flow cancelled while waiting for the browser leaves: its port free, the
+    callback step cancelled, ``next_step`` skipped, the status bar saying so."""
+    assert port_is_free(port)
+    assert result.interrupted
+    assert window.strip.status("callback") == "cancelled"
+    assert window.strip.status(next_step) == "skipped"
+    assert "cancelled" in window.statusBar().currentMessage()
 
 
 def shown_texts(widget: QWidget) -> str:

@@ -5,17 +5,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
 
-import httpx
 import pytest
 import qasync
 
 from itsme_debugger.core.findings import Severity
 from itsme_debugger.core.report import STEPS
 from itsme_debugger.ui.main_window import MainWindow
+from tests.flowrun import stay_put
 
-from .conftest import emitted, port_is_free, run, shown_texts, stay_put
+from .conftest import (
+    assert_cancelled,
+    cancel_while_waiting,
+    emitted,
+    finish_flow,
+    paste_where_the_browser_goes,
+    run,
+    shown_texts,
+)
 
 pytestmark = pytest.mark.gui
 
@@ -83,9 +90,7 @@ def test_clicking_steps_and_exchanges_fills_the_inspector(
 
     async def main() -> None:
         await ready(window)
-        done = emitted(window.controller.finished)
-        window.start_flow()
-        await done
+        await finish_flow(window)
 
     run(loop, main())
     window.strip.buttons["userinfo"].click()
@@ -105,28 +110,17 @@ def test_cancel_while_waiting_for_the_browser_frees_the_port(
 ) -> None:
     window = make_window(opener=stay_put)
 
-    async def main() -> tuple[int, Any]:
-        await ready(window)
-        waiting = emitted(window.controller.waitingForBrowser)
-        window.start_flow()
-        event = await waiting
-        port = urlsplit(event.listening[0]).port
-        assert port is not None and not port_is_free(port)
-        assert window.banner.is_waiting()
+    def while_waiting(event: Any) -> None:
         assert event.listening[0] in window.banner.message.text()
         assert window.paste_action.isEnabled()
-        assert window.strip.status("callback") == "running"
-        done = emitted(window.controller.finished)
-        window.banner.cancel_button.click()
-        return port, await done
+
+    async def main() -> tuple[int, Any]:
+        await ready(window)
+        return await cancel_while_waiting(window, while_waiting)
 
     port, result = run(loop, main())
-    assert port_is_free(port)
-    assert result.interrupted
-    assert window.strip.status("callback") == "cancelled"
-    assert window.strip.status("token") == "skipped"
+    assert_cancelled(window, port, result, "token")
     assert window.banner.isHidden()
-    assert "cancelled" in window.statusBar().currentMessage()
 
 
 def test_redirect_url_pasted_into_the_banner_finishes_the_flow(
@@ -136,16 +130,7 @@ def test_redirect_url_pasted_into_the_banner_finishes_the_flow(
 
     async def main() -> Any:
         await ready(window)
-        waiting = emitted(window.controller.waitingForBrowser)
-        window.start_flow()
-        event = await waiting
-        async with httpx.AsyncClient(trust_env=False) as client:
-            location = (await client.get(event.url)).headers["location"]
-        done = emitted(window.controller.finished)
-        window.paste_action.trigger()
-        window.banner.paste_field.setText(location)
-        window.banner.paste_button.click()
-        return await done
+        return await paste_where_the_browser_goes(window)
 
     result = run(loop, main())
     assert result.exit_code == 0
@@ -162,9 +147,7 @@ def test_a_flow_with_a_provider_fault_shows_the_error_finding(
 
     async def main() -> Any:
         await ready(window)
-        done = emitted(window.controller.finished)
-        window.start_flow()
-        return await done
+        return await finish_flow(window)
 
     result = run(loop, main())
     assert result.steps["id_token"].status == "error"

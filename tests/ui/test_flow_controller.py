@@ -17,8 +17,9 @@ from itsme_debugger.mockop.provider import MockProvider
 from itsme_debugger.net.autobrowser import follow_redirects
 from itsme_debugger.ui import flow_controller
 from itsme_debugger.ui.flow_controller import FlowController
+from tests.flowrun import port_is_free, stay_put
 
-from .conftest import MockFactory, emitted, port_is_free, run, stay_put
+from .conftest import MockFactory, emitted, run
 
 pytestmark = pytest.mark.gui
 

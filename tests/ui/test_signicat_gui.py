@@ -6,12 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from typing import Any
-from urllib.parse import urlsplit
 
-import httpx
 import pytest
 import qasync
-from jwcrypto import jwk
 from PySide6.QtCore import Qt
 
 from itsme_debugger.core.profile import Profile, RestConfig, parse_profile, profile_to_toml
@@ -28,8 +25,17 @@ from itsme_debugger.ui.profile_store import (
     DEMO_SIGNICAT_REST_ID,
     ProfileStore,
 )
+from tests.flowrun import stay_put
 
-from .conftest import emitted, port_is_free, run, shown_texts, stay_put
+from .conftest import (
+    MockFactory,
+    assert_cancelled,
+    cancel_while_waiting,
+    finish_flow,
+    paste_where_the_browser_goes,
+    run,
+    shown_texts,
+)
 
 pytestmark = [pytest.mark.gui, pytest.mark.timeout(120)]
 
@@ -38,44 +44,23 @@ WindowFactory = Callable[..., MainWindow]
 
 
 @pytest.fixture
-def make_window(
-    loop: qasync.QEventLoop, store: ProfileStore, mock_keys: tuple[jwk.JWKSet, jwk.JWKSet]
-) -> Iterator[WindowFactory]:
+def make_window(open_window: WindowFactory, make_mock: MockFactory) -> WindowFactory:
     """A main window whose Signicat Demos run on a scripted mock (auto-approve, the session's
     keys); ``rest_outcome`` and ``faults`` go to the mock. Closed at teardown."""
-    windows: list[MainWindow] = []
 
     def make(
         opener: Any = follow_redirects, rest_outcome: str = "success", **mock_kw: Any
     ) -> MainWindow:
         def signicat_mock() -> MockProvider:
-            mock = MockProvider(
-                "signicat",
-                keys=mock_keys[0],
-                demo_client_keys=mock_keys[1],
-                auto_approve=True,
-                **mock_kw,
-            )
+            mock = make_mock("signicat", **mock_kw)
             assert isinstance(mock, SignicatMockProvider)
             mock.rest_outcome = rest_outcome
             return mock
 
-        def itsme_mock() -> MockProvider:
-            return MockProvider(
-                "itsme-v2", keys=mock_keys[0], demo_client_keys=mock_keys[1], auto_approve=True
-            )
+        controller = FlowController(make_mock=make_mock, make_signicat_mock=signicat_mock)
+        return open_window(controller, opener)
 
-        controller = FlowController(make_mock=itsme_mock, make_signicat_mock=signicat_mock)
-        window = MainWindow(store, controller, opener=opener)
-        window.show()
-        windows.append(window)
-        return window
-
-    yield make
-    for window in windows:
-        window.close()
-        run(loop, window.controller.aclose())
-        window.deleteLater()
+    return make
 
 
 async def open_demo(window: MainWindow, demo_id: str) -> SignicatMockProvider:
@@ -86,12 +71,6 @@ async def open_demo(window: MainWindow, demo_id: str) -> SignicatMockProvider:
     assert window.current_profile() is not None
     assert window.start_action.isEnabled()
     return mock
-
-
-async def run_flow(window: MainWindow) -> Any:
-    done = emitted(window.controller.finished)
-    window.start_flow()
-    return await done
 
 
 def finding_ids(window: MainWindow) -> list[str]:
@@ -128,7 +107,7 @@ def test_broker_demo_shows_the_id_token_with_the_broker_claims(
     async def main() -> Any:
         await open_demo(window, DEMO_SIGNICAT_ID)
         assert window.editor.pages.currentWidget() is window.editor.tabs  # an OIDC profile
-        return await run_flow(window)
+        return await finish_flow(window)
 
     result = run(loop, main())
     assert result.exit_code == 0
@@ -155,7 +134,7 @@ def test_rest_demo_shows_success_and_the_subject_with_the_nin_masked(
         await open_demo(window, DEMO_SIGNICAT_REST_ID)
         assert window.editor.is_rest()
         assert window.editor.pages.currentWidget() is window.editor.rest  # no OIDC tabs
-        return await run_flow(window)
+        return await finish_flow(window)
 
     result = run(loop, main())
     assert result.exit_code == 0
@@ -198,7 +177,7 @@ def test_rest_abort_shows_abort_and_its_finding_in_the_status_section(
 
     async def main() -> Any:
         await open_demo(window, DEMO_SIGNICAT_REST_ID)
-        return await run_flow(window)
+        return await finish_flow(window)
 
     result = run(loop, main())
     assert result.exit_code == 3
@@ -223,7 +202,7 @@ def test_rest_access_denied_fault_aborts_too(
 
     async def main() -> Any:
         await open_demo(window, DEMO_SIGNICAT_REST_ID)
-        return await run_flow(window)
+        return await finish_flow(window)
 
     result = run(loop, main())
     assert result.session.status == "ABORT"
@@ -237,23 +216,10 @@ def test_cancel_while_waiting_for_the_rest_callback_frees_the_port(
 
     async def main() -> tuple[int, Any]:
         await open_demo(window, DEMO_SIGNICAT_REST_ID)
-        waiting = emitted(window.controller.waitingForBrowser)
-        window.start_flow()
-        event = await waiting
-        port = urlsplit(event.listening[0]).port
-        assert port is not None and not port_is_free(port)
-        assert window.banner.is_waiting()
-        assert window.strip.status("callback") == "running"
-        done = emitted(window.controller.finished)
-        window.banner.cancel_button.click()
-        return port, await done
+        return await cancel_while_waiting(window)
 
     port, result = run(loop, main())
-    assert port_is_free(port)
-    assert result.interrupted
-    assert window.strip.status("callback") == "cancelled"
-    assert window.strip.status("session_status") == "skipped"
-    assert "cancelled" in window.statusBar().currentMessage()
+    assert_cancelled(window, port, result, "session_status")
 
 
 def test_a_rest_profile_from_the_preset_runs_with_its_secret_and_shows_api_errors(
@@ -275,10 +241,10 @@ def test_a_rest_profile_from_the_preset_runs_with_its_secret_and_shows_api_error
         form.secret_field.setText("not-the-secret")
         form.secret_field.editingFinished.emit()
         assert window.save_profile()
-        wrong = await run_flow(window)
+        wrong = await finish_flow(window)
         form.secret_field.setText(mock.api_client.secret)
         form.secret_field.editingFinished.emit()
-        right = await run_flow(window)
+        right = await finish_flow(window)
         return wrong, right
 
     wrong, right = run(loop, main())
@@ -303,7 +269,7 @@ def test_an_api_error_shows_in_the_section_of_its_step(
         await open_demo(window, DEMO_SIGNICAT_REST_ID)
         # the mock has itsme only: another provider is a 400 of the create-session request
         window.editor.rest.providers.set_words(["bankid"])
-        return await run_flow(window)
+        return await finish_flow(window)
 
     result = run(loop, main())
     assert result.exit_code == 3
@@ -426,16 +392,7 @@ def test_rest_callback_pasted_into_the_banner_finishes_the_flow(
 
     async def main() -> Any:
         await open_demo(window, DEMO_SIGNICAT_REST_ID)
-        waiting = emitted(window.controller.waitingForBrowser)
-        window.start_flow()
-        event = await waiting
-        async with httpx.AsyncClient(trust_env=False) as client:
-            location = (await client.get(event.url)).headers["location"]  # the success callback
-        done = emitted(window.controller.finished)
-        window.paste_action.trigger()
-        window.banner.paste_field.setText(location)
-        window.banner.paste_button.click()
-        return await done
+        return await paste_where_the_browser_goes(window)  # the success callback
 
     result = run(loop, main())
     assert result.exit_code == 0

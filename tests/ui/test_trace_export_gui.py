@@ -28,22 +28,21 @@ from itsme_debugger.ui.trace_io import (
 )
 from tests.export import DemoRun, known_secrets, leaks
 
-from .conftest import emitted, run, shown_texts
+from .conftest import emitted, finish_flow, run, shown_texts
 
 pytestmark = [pytest.mark.gui, pytest.mark.timeout(90)]
 
 WindowFactory = Callable[..., MainWindow]
 
 
-def finished_window(loop: qasync.QEventLoop, make_window: WindowFactory) -> MainWindow:
+@pytest.fixture
+def window(loop: qasync.QEventLoop, make_window: WindowFactory) -> MainWindow:
     """A window whose Demo flow has finished."""
     window = make_window()
 
     async def main() -> None:
         await window.controller.demo()
-        done = emitted(window.controller.finished)
-        window.start_flow()
-        await done
+        await finish_flow(window)
 
     run(loop, main())
     return window
@@ -135,12 +134,11 @@ def test_export_is_enabled_once_a_flow_has_a_trace(
 @pytest.mark.parametrize("suffix", [".har", ".json", ".md"])
 def test_masked_export_of_each_format_holds_no_secret(
     loop: qasync.QEventLoop,
-    make_window: WindowFactory,
+    window: MainWindow,
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
     suffix: str,
 ) -> None:
-    window = finished_window(loop, make_window)
     path = export(loop, window, monkeypatch, tmp_path / f"trace{suffix}")
     assert path.is_file()
     text = path.read_text(encoding="utf-8")
@@ -160,11 +158,10 @@ def test_masked_export_of_each_format_holds_no_secret(
 
 def test_unmasked_export_holds_the_secrets_in_a_private_file(
     loop: qasync.QEventLoop,
-    make_window: WindowFactory,
+    window: MainWindow,
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
-    window = finished_window(loop, make_window)
     path = export(loop, window, monkeypatch, tmp_path / "trace.har", reveal=True)
     text = path.read_text(encoding="utf-8")
     secrets = known_secrets(flow_run(window))
@@ -176,11 +173,10 @@ def test_unmasked_export_holds_the_secrets_in_a_private_file(
 
 def test_a_failed_write_shows_one_message_and_leaves_no_file(
     loop: qasync.QEventLoop,
-    make_window: WindowFactory,
+    window: MainWindow,
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
-    window = finished_window(loop, make_window)
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where a folder should be")
     target = blocker / "trace.har"
@@ -234,9 +230,8 @@ def test_the_save_dialog_offers_the_formats_adds_the_suffix_and_confirms_unmaski
 
 
 def test_copy_as_curl_masks_the_client_assertion_unless_asked(
-    loop: qasync.QEventLoop, make_window: WindowFactory
+    window: MainWindow,
 ) -> None:
-    window = finished_window(loop, make_window)
     io = window.trace_io
     assert not io.curl_action.isEnabled()  # no exchange selected
     assertion = known_secrets(flow_run(window))["client assertion"]
@@ -255,9 +250,8 @@ def test_copy_as_curl_masks_the_client_assertion_unless_asked(
 
 
 def test_the_captured_redirect_has_no_curl_and_says_why(
-    loop: qasync.QEventLoop, make_window: WindowFactory
+    window: MainWindow,
 ) -> None:
-    window = finished_window(loop, make_window)
     io = window.trace_io
     QGuiApplication.clipboard().setText("before")
     table = window.trace.table
@@ -283,12 +277,11 @@ def test_the_captured_redirect_has_no_curl_and_says_why(
 @pytest.mark.parametrize("suffix", [".har", ".json"])
 def test_an_unmasked_export_opens_offline_decrypted_with_the_profile_keys(
     loop: qasync.QEventLoop,
-    make_window: WindowFactory,
+    window: MainWindow,
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
     suffix: str,
 ) -> None:
-    window = finished_window(loop, make_window)
     n_rows = window.trace.model.rowCount()
     n_findings = window.findings.model.rowCount()
     path = export(loop, window, monkeypatch, tmp_path / f"trace{suffix}", reveal=True)
@@ -316,12 +309,7 @@ def test_an_unmasked_export_opens_offline_decrypted_with_the_profile_keys(
     assert "Exchange #" in window.inspector.heading.text()
 
     # the next flow replaces it
-    async def again() -> None:
-        done = emitted(window.controller.finished)
-        window.start_flow()
-        await done
-
-    run(loop, again())
+    run(loop, finish_flow(window))
     assert window.trace_io.offline is None
     assert "(offline)" not in window.windowTitle()
     assert not window.trace.source.isVisibleTo(window)
@@ -331,11 +319,10 @@ def test_an_unmasked_export_opens_offline_decrypted_with_the_profile_keys(
 
 def test_a_masked_export_opens_with_the_claims_as_recorded(
     loop: qasync.QEventLoop,
-    make_window: WindowFactory,
+    window: MainWindow,
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
-    window = finished_window(loop, make_window)
     n_rows = window.trace.model.rowCount()
     path = export(loop, window, monkeypatch, tmp_path / "masked.har")
     open_trace(loop, window, monkeypatch, path)
@@ -348,11 +335,10 @@ def test_a_masked_export_opens_with_the_claims_as_recorded(
 
 def test_without_the_profile_keys_the_tokens_show_as_recorded(
     loop: qasync.QEventLoop,
-    make_window: WindowFactory,
+    window: MainWindow,
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
-    window = finished_window(loop, make_window)
     path = export(loop, window, monkeypatch, tmp_path / "trace.json", reveal=True)
     window.new_profile("itsme-v2-e2e")  # a profile without the Demo's keys
     offline = open_trace(loop, window, monkeypatch, path)
@@ -363,11 +349,10 @@ def test_without_the_profile_keys_the_tokens_show_as_recorded(
 
 def test_a_corrupt_file_shows_the_message_and_keeps_the_previous_state(
     loop: qasync.QEventLoop,
-    make_window: WindowFactory,
+    window: MainWindow,
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
-    window = finished_window(loop, make_window)
     before_rows = window.trace.model.rowCount()
     before_findings = window.findings.model.rowCount()
     before_title = window.windowTitle()
