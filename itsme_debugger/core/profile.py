@@ -66,6 +66,10 @@ REQUEST_PARAMS = (
     "request_uri",
 )
 
+#: Bounds of the [flow] numbers: an HTTP request waits an hour at most, clocks differ by a day.
+MAX_TIMEOUT = 3600.0
+MAX_LEEWAY = 86400.0
+
 
 @dataclass(frozen=True)
 class ProviderConfig:
@@ -180,7 +184,7 @@ def _bool(data: Mapping[str, Any], key: str, where: str, default: bool) -> bool:
     return value
 
 
-def _number(data: Mapping[str, Any], key: str, where: str, default: float) -> float:
+def _number(data: Mapping[str, Any], key: str, where: str, default: float, maximum: float) -> float:
     value = data.get(key, default)
     if (
         isinstance(value, bool)
@@ -188,6 +192,8 @@ def _number(data: Mapping[str, Any], key: str, where: str, default: float) -> fl
         or not 0 <= value < math.inf  # also refuses nan
     ):
         raise ConfigError(f"{where}: {key} must be a non-negative number")
+    if value > maximum:
+        raise ConfigError(f"{where}: {key} = {value} is more than {maximum:g}")
     return float(value)
 
 
@@ -322,11 +328,11 @@ def profile_from_dict(
     fl = _table(data, "flow", where)
     redirect = _redirect_mode(fl, where)
     flow = FlowOptions(
-        timeout=_number(fl, "timeout", where, 10.0),
+        timeout=_number(fl, "timeout", where, 10.0, MAX_TIMEOUT),
         verify_tls=_bool(fl, "verify_tls", where, True),
         userinfo=_bool(fl, "userinfo", where, True),
         revoke=_bool(fl, "revoke", where, True),
-        leeway=int(_number(fl, "leeway", where, 60)),
+        leeway=int(_number(fl, "leeway", where, 60, MAX_LEEWAY)),
         redirect=redirect,
     )
     return Profile(name or client_id, provider, client, request, flow, source)
@@ -408,7 +414,7 @@ def _rest_profile(data: Mapping[str, Any], name: str, base_dir: str | None, wher
     fl = _table(data, "flow", where)
     redirect = _redirect_mode(fl, where)
     flow = FlowOptions(
-        timeout=_number(fl, "timeout", where, 10.0),
+        timeout=_number(fl, "timeout", where, 10.0, MAX_TIMEOUT),
         verify_tls=_bool(fl, "verify_tls", where, True),
         redirect=redirect,
     )

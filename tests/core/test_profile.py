@@ -119,6 +119,14 @@ client_secret_env = "OP_SECRET"
             "must be a table",
         ),
         ("[provider]\nissuer='https://x'\n[client]\nclient_id='c'\n[flow]\ntimeout=-1", "timeout"),
+        (
+            "[provider]\nissuer='https://x'\n[client]\nclient_id='c'\n[flow]\ntimeout=1e308",
+            "timeout = 1e+308 is more than 3600",
+        ),
+        (
+            "[provider]\nissuer='https://x'\n[client]\nclient_id='c'\n[flow]\nleeway=99999999",
+            "leeway = 99999999 is more than 86400",
+        ),
         ("[provider]\nissuer='https://x'\n[client]\nclient_id=3", "client_id must be a string"),
         ("[provider]\nissuer='https://x'\nvariant='x'\n[client]\nclient_id='c'", "variant 'x'"),
         ("colour = 'blue'\n[provider]\nissuer='https://x'\n[client]\nclient_id='c'", "colour"),
