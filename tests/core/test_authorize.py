@@ -23,6 +23,7 @@ from itsme_debugger.core.catalogue import catalogue
 from itsme_debugger.core.claims import ClaimSpec, ClaimsRequest
 from itsme_debugger.core.findings import Severity
 from itsme_debugger.core.pkce import challenge_s256, make_verifier
+from tests.core.support import SEED_CLAIMS_JSON
 
 # Seed 003, "Authorization Request", the example request (line breaks as in the seed).
 SEED_URL = (
@@ -34,17 +35,7 @@ SEED_URL = (
     "&nonce=anonce"
     "&prompt=login"
     "&max_age=1"
-    """&claims={"id_token":{
-  "name":null,
-  "gender":null,
-	"http://itsme.services/v2/claim/BENationalNumber":null,
-	"http://itsme.services/v2/claim/claim_citizenship":null,
-	"http://itsme.services/v2/claim/place_of_birth":null,
-	"http://itsme.services/v2/claim/physical_person_photo":null,
-	"http://itsme.services/v2/claim/birthdate_as_string":null,
-	"http://itsme.services/v2/claim/validityFrom":null,
-	"http://itsme.services/v2/claim/validityTo":null,
-	"http://itsme.services/v2/claim/IDDocumentSN":null}}"""
+    "&claims=" + SEED_CLAIMS_JSON
 )
 
 GOOD = {

@@ -16,19 +16,7 @@ from itsme_debugger.core.claims import (
     lint_claims_request,
 )
 from itsme_debugger.core.findings import Severity
-
-# Seed 003, "Authorization Request", the example's claims parameter, verbatim.
-SEED_CLAIMS_JSON = """{"id_token":{
-  "name":null,
-  "gender":null,
-	"http://itsme.services/v2/claim/BENationalNumber":null,
-	"http://itsme.services/v2/claim/claim_citizenship":null,
-	"http://itsme.services/v2/claim/place_of_birth":null,
-	"http://itsme.services/v2/claim/physical_person_photo":null,
-	"http://itsme.services/v2/claim/birthdate_as_string":null,
-	"http://itsme.services/v2/claim/validityFrom":null,
-	"http://itsme.services/v2/claim/validityTo":null,
-	"http://itsme.services/v2/claim/IDDocumentSN":null}}"""
+from tests.core.support import SEED_CLAIMS_JSON
 
 EMPTY = ClaimsRequest({}, {})
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-import pytest
 from jwcrypto import jwk
 
 from itsme_debugger.core import seal
@@ -17,6 +16,7 @@ from itsme_debugger.core.idtoken import (
     validate_id_token_claims,
 )
 from itsme_debugger.core.jose import Policy
+from tests.core.support import key_set
 
 NOW = 1_700_000_000.0  # 2023-11-14T22:13:20Z
 ISSUER = "https://idp.e2e.itsme.services/v2"
@@ -49,22 +49,6 @@ def check(claims: dict[str, Any], exp: IdTokenExpectations = EXPECT) -> dict[str
 
 def checklist(claims: dict[str, Any], exp: IdTokenExpectations = EXPECT) -> dict[str, Any]:
     return dict(validate_id_token_claims(claims, HEADER, exp)[1])
-
-
-@pytest.fixture(scope="module")
-def op_key() -> jwk.JWK:
-    return jwk.JWK.generate(kty="RSA", size=2048, kid="op-sig-1", use="sig")
-
-
-@pytest.fixture(scope="module")
-def rp_key() -> jwk.JWK:
-    return jwk.JWK.generate(kty="RSA", size=2048, kid="rp-enc-1", use="enc")
-
-
-def key_set(key: jwk.JWK) -> jwk.JWKSet:
-    out = jwk.JWKSet()
-    out.add(key)
-    return out
 
 
 # -- the whole token ------------------------------------------------------------------------------

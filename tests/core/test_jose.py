@@ -17,6 +17,7 @@ from itsme_debugger.core.b64 import b64url_decode, b64url_encode
 from itsme_debugger.core.errors import KeyError_
 from itsme_debugger.core.findings import Severity
 from itsme_debugger.core.jose import Inspection, Policy, derive_secret_key, inspect, peek
+from tests.core.support import key_set
 
 VECTORS: dict[str, Any] = json.loads(
     (Path(__file__).parent / "vectors" / "rfc_vectors.json").read_text("utf-8")
@@ -44,13 +45,6 @@ class Keys:
 
 def public(key: jwk.JWK) -> jwk.JWK:
     return jwk.JWK(**key.export_public(as_dict=True))
-
-
-def key_set(*keys: jwk.JWK | dict[str, Any]) -> jwk.JWKSet:
-    out = jwk.JWKSet()
-    for key in keys:
-        out.add(key if isinstance(key, jwk.JWK) else jwk.JWK(**key))
-    return out
 
 
 @pytest.fixture(scope="module")

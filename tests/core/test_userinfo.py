@@ -18,6 +18,7 @@ from itsme_debugger.core.userinfo import (
     build_userinfo_request,
     process_userinfo_response,
 )
+from tests.core.support import key_set
 
 ISSUER = "https://idp.e2e.itsme.services/v2"
 CLIENT = "my-client"
@@ -30,22 +31,6 @@ USERINFO = {
     "address": {"locality": "TONGEREN", "postal_code": "3700"},
     "family_name": "Tǎnka",
 }
-
-
-@pytest.fixture(scope="module")
-def op_key() -> jwk.JWK:
-    return jwk.JWK.generate(kty="RSA", size=2048, kid="op-sig-1", use="sig")
-
-
-@pytest.fixture(scope="module")
-def rp_key() -> jwk.JWK:
-    return jwk.JWK.generate(kty="RSA", size=2048, kid="rp-enc-1", use="enc")
-
-
-def key_set(key: jwk.JWK) -> jwk.JWKSet:
-    out = jwk.JWKSet()
-    out.add(key)
-    return out
 
 
 def json_response(

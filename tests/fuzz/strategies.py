@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from itsme_debugger.core.b64 import b64url_encode
 from itsme_debugger.core.http import HttpResponse
+from itsme_debugger.core.idtoken import IdTokenExpectations
 
 #: Above this, the loaded profile is a long run and keeps its own count.
 _LONG_RUN_EXAMPLES = 1000
@@ -520,3 +521,16 @@ def profile_texts(draw: st.DrawFn) -> str:
         i = draw(st.integers(0, len(text)))
         text = text[:i] + draw(odd_text) + text[i + 1 :]
     return text
+
+
+#: What the ID token properties expect: any token that is not exactly this gets findings.
+EXPECT = IdTokenExpectations(
+    issuer="https://op.example",
+    client_id="rp",
+    nonce="n",
+    max_age=60,
+    access_token="at",
+    code="c",
+    acr_values=("a",),
+    now=1_700_000_000,
+)

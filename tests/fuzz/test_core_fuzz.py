@@ -35,6 +35,7 @@ from itsme_debugger.core.token import process_token_response
 from itsme_debugger.core.userinfo import process_userinfo_response
 
 from . import strategies as s
+from .strategies import EXPECT
 
 pytestmark = s.mark
 T = TypeVar("T")
@@ -47,16 +48,6 @@ CLAIMS = {
 }
 JSON = (("Content-Type", "application/json"),)
 MINIMAL = '[provider]\nissuer = "https://op.example"\n[client]\nclient_id = "c"\n'
-EXPECT = IdTokenExpectations(
-    issuer="https://op.example",
-    client_id="rp",
-    nonce="n",
-    max_age=60,
-    access_token="at",
-    code="c",
-    acr_values=("a",),
-    now=1_700_000_000,
-)
 
 
 def documented(call: Callable[[], T], *errors: type[Exception]) -> T | DebuggerError | Exception:
