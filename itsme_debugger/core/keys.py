@@ -23,7 +23,7 @@ from .findings import Finding, error, info, warning
 
 _ITSME_KEYS = "itsme v2: JWK Set of the relying party"
 _PEM_BLOCK = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----.+?-----END \1-----", re.DOTALL)
-_KEY_ERRORS = (JWException, ValueError, TypeError, UnsupportedAlgorithm)
+_KEY_ERRORS = (JWException, ValueError, TypeError, KeyError, UnsupportedAlgorithm)
 
 
 def generate_client_keys(

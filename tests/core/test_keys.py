@@ -227,6 +227,13 @@ def test_load_keys_not_a_list() -> None:
     assert "'keys' is not a non-empty list" in _key_error(b'{"keys": {}}')
 
 
+def test_load_jwk_with_members_of_another_key_type() -> None:
+    # jwcrypto raises KeyError for an RSA member on an oct key (found by fuzzing)
+    assert "Cannot set 'n' on 'oct' key type" in _key_error(
+        b'{"kty": "oct", "n": "RSA", "k": "RSA"}'
+    )
+
+
 def test_load_invalid_jwk_in_set() -> None:
     data = json.dumps({"keys": [{"kty": "RSA", "n": "AQAB", "e": "AQAB", "d": "!!"}]}).encode()
     assert "key #0 is not a valid JWK" in _key_error(data)
