@@ -73,17 +73,24 @@ def process_id_token(
         client_secret=client_secret,
         policy=policy,
     )
-    checks: list[Check] = [
-        ("decryption", insp.decrypted_with is not None if insp.encrypted else None)
-    ]
+    # one pass over the layers for what Inspection's properties would each look up again
+    jwe_layer = jws_layer = None
+    verified = False
+    for layer in insp.layers:
+        if layer.kind == "JWE":
+            jwe_layer = jwe_layer or layer
+        elif layer.kind == "JWS":
+            jws_layer = jws_layer or layer
+            verified = verified or layer.ok
+    checks: list[Check] = [("decryption", None if jwe_layer is None else jwe_layer.key is not None)]
     unverified = any(f.id == "id_token.unverified" for f in insp.findings)
-    checks.append(("signature", True if insp.signature_verified else None if unverified else False))
-    findings = list(insp.findings)
-    if insp.claims is not None:
-        more, claim_checks = validate_id_token_claims(insp.claims, insp.jws_header or {}, exp)
-        findings += more
-        checks += claim_checks
-    return IdTokenResult(insp, insp.claims, tuple(findings), tuple(checks))
+    checks.append(("signature", True if verified else None if unverified else False))
+    if insp.claims is None:
+        return IdTokenResult(insp, None, insp.findings, tuple(checks))
+    jws_header = {} if jws_layer is None else jws_layer.header
+    more, claim_checks = validate_id_token_claims(insp.claims, jws_header, exp)
+    checks += claim_checks
+    return IdTokenResult(insp, insp.claims, insp.findings + tuple(more), tuple(checks))
 
 
 def validate_id_token_claims(

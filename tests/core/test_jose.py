@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from jwcrypto import jwe, jwk, jws
 
-from itsme_debugger.core import seal
+from itsme_debugger.core import jose, seal
 from itsme_debugger.core.b64 import b64url_decode, b64url_encode
 from itsme_debugger.core.errors import KeyError_
 from itsme_debugger.core.findings import Severity
@@ -681,3 +681,34 @@ def test_peek_names_the_kind_and_first_header(keys: Keys) -> None:
 @pytest.mark.parametrize("junk", ["", "abc", "a.b.c", "....", "eyJ9.e30.e30", "\x00.\x00.\x00"])
 def test_peek_never_raises_on_junk(junk: str) -> None:
     assert peek(junk) == ("unknown", {})
+
+
+# -- the jwcrypto objects inspect() makes ------------------------------------------------------
+
+
+@pytest.mark.parametrize("cls", [jwe.JWE, jws.JWS])
+def test_fresh_jwcrypto_objects_are_as_new_and_share_only_the_registry(cls: Any) -> None:
+    """inspect() copies a prototype instead of paying jwcrypto's deep copy of the header
+    registry for each object; with another jwcrypto this says whether that still holds."""
+    assert cls in jose._PROTOTYPES, "jwcrypto objects hold more than _fresh knows how to copy"
+    made, fresh, proto = cls(), jose._fresh(cls), jose._PROTOTYPES[cls]
+    assert type(fresh) is cls and vars(fresh).keys() == vars(made).keys()
+    for name, value in vars(made).items():
+        if name == "header_registry":
+            assert fresh.header_registry is proto.header_registry
+            assert dict(fresh.header_registry) == dict(value)
+        else:
+            assert getattr(fresh, name) == value
+            if isinstance(value, dict | list):
+                assert getattr(fresh, name) is not getattr(proto, name)
+
+
+def test_reading_tokens_leaves_the_shared_registries_as_they_were(keys: Keys) -> None:
+    tokens = [nested(keys), seal.sign(CLAIMS, keys.ec), nested(keys, enc="A128GCM")]
+    tokens.append(seal.encrypt(seal.sign(CLAIMS, keys.sig), keys.other_enc, cty="JWT"))
+    for token in tokens:
+        inspect(token, decryption_keys=keys.decryption(), verification_keys=keys.verification())
+    for cls, proto in jose._PROTOTYPES.items():
+        assert dict(proto.header_registry) == dict(cls().header_registry)
+        assert vars(proto).keys() == vars(cls()).keys()
+        assert all(v == vars(cls())[k] for k, v in vars(proto).items() if k != "header_registry")
