@@ -8,7 +8,6 @@ provider or the network failed the flow. 130 when interrupted (Ctrl-C). No trace
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import json
 import logging
@@ -81,6 +80,8 @@ def _read_text(path: str, what: str) -> str:
 
 async def _run_engine(engine: Any, paste: bool) -> Any:
     """Run the engine; Ctrl-C / SIGTERM cancel it cleanly (the port is freed)."""
+    import asyncio
+
     loop = asyncio.get_running_loop()
     task = asyncio.current_task()
     assert task is not None
@@ -123,6 +124,7 @@ def _emit_result(result: Any, args: argparse.Namespace) -> int:
 
 
 def cmd_flow(args: argparse.Namespace) -> int:
+    import asyncio
     from dataclasses import replace
 
     from .core.profile import parse_profile
@@ -182,6 +184,8 @@ async def _no_browser(url: str) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    import asyncio
+
     from .demo import demo_profile, demo_rest_profile, demo_rest_secrets, demo_secrets
     from .flow import FlowEngine
     from .mockop.provider import MockProvider

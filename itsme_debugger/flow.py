@@ -55,7 +55,7 @@ from .core.revocation import build_revocation_request, process_revocation_respon
 from .core.seal import key_for
 from .core.signicat import check_broker_claims
 from .core.token import build_token_request, process_token_response
-from .core.trace import Exchange, Trace
+from .core.trace import OPENED_IN_BROWSER, Exchange, Trace
 from .core.userinfo import build_userinfo_request, process_userinfo_response
 from .keyfiles import read_keys
 from .net.browser import open_in_browser
@@ -419,7 +419,7 @@ class FlowEngine:
                 None,
                 started=time.time(),
                 kind="browser",
-                note="opened in the browser",
+                note=OPENED_IN_BROWSER,
             )
             self._finish("authorization", self._authorization_started)
 

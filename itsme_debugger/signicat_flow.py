@@ -43,6 +43,7 @@ from .core.signicat import (
     process_session_response,
     process_session_status,
 )
+from .core.trace import OPENED_IN_BROWSER
 from .flow import FlowEngine, FlowStopped
 from .net.session_callback import CallbackServer
 
@@ -171,7 +172,7 @@ class SignicatRestEngine(FlowEngine):
             None,
             started=time.time(),
             kind="browser",
-            note="opened in the browser",
+            note=OPENED_IN_BROWSER,
         )
         listening = (server.base_url + "/{success,abort,error}",) if server is not None else ()
         came = await self._wait_for_browser(

@@ -12,6 +12,10 @@ from typing import Any
 
 from .http import HttpRequest, HttpResponse
 
+#: The note of a URL the flow opened in the browser (the authorization request, a session's
+#: authentication URL), beside the redirect that came back from it.
+OPENED_IN_BROWSER = "opened in the browser"
+
 
 @dataclass(frozen=True)
 class Exchange:
@@ -29,6 +33,12 @@ class Exchange:
     kind: str = "http"
     note: str = ""
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def is_returned_redirect(self) -> bool:
+        """The browser's way back to the client: the redirect (or callback) captured on
+        loopback, or the URL the user pasted; not a URL the flow opened in the browser."""
+        return self.kind == "browser" and self.step == "callback" and self.note != OPENED_IN_BROWSER
 
 
 Listener = Callable[["Exchange"], None]

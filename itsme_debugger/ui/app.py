@@ -1,20 +1,18 @@
-"""Start the desktop app: QApplication, the qasync event loop, the palette, the main window.
+"""Start the desktop app: QApplication, the palette, the main window, then the qasync loop.
 
 asyncio runs on the Qt event loop (qasync), so the flow engine's network work never blocks the
-window. Closing the window cancels a running flow (freeing its port) and closes the Demo's
-mock provider before the loop ends.
+window. The window comes first: it is built and painted before asyncio, qasync, jwcrypto or
+httpx are imported (none of them is needed to show it); the asyncio loop starts right after
+the first frame, and the Demo's mock provider after it. Closing the window cancels a running
+flow (freeing its port) and closes the Demo's mock provider before the loop ends.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import gc
 import os
-import signal
 import sys
 
-import qasync
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
@@ -73,8 +71,7 @@ def make_application(argv: list[str]) -> QApplication:
     app.setOrganizationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
     app.setApplicationVersion(__version__)
-    app.setDesktopFileName(DESKTOP_ID)
-    app.setWindowIcon(icons.app_icon())
+    app.setDesktopFileName(DESKTOP_ID)  # the window's icon comes after its first frame
     follow_color_scheme(app)
     MainThreadGarbageCollector(app)
     return app
@@ -120,8 +117,11 @@ def dark_palette() -> QPalette:
     return pal
 
 
-async def _main() -> int:
-    window = MainWindow(ProfileStore.default())
+async def _main(window: MainWindow) -> int:
+    import asyncio
+    import contextlib
+    import signal
+
     closed = asyncio.Event()
     window.closed.connect(closed.set)
     loop = asyncio.get_running_loop()
@@ -131,19 +131,19 @@ async def _main() -> int:
             loop.add_signal_handler(signum, window.close)
     probe = startup.probe_mode()
     if probe:
-        startup.on_first_frame(window, lambda: _probe_shown(window, probe))
-    window.show()
-    await closed.wait()
+        startup.report("ready")
+    if window.isVisible():
+        window.loop_started()
+        if probe == "demo":
+            _probe_demo(window)
+        await closed.wait()
     await window.controller.aclose()
     return 0
 
 
-def _probe_shown(window: MainWindow, probe: str) -> None:
-    """The first frame is painted (see :mod:`.startup`)."""
-    startup.report("shown")
-    if probe != "demo":
-        window.close()
-        return
+def _probe_demo(window: MainWindow) -> None:
+    """For the benchmark: report once the Demo's mock provider listens and the window has
+    taken its profile in (``demoReady`` is handled before the task ends), then close."""
 
     def demo_ready(_task: object) -> None:
         startup.report("demo")
@@ -160,10 +160,21 @@ def run(argv: list[str] | None = None) -> int:
         return 2
     app = make_application([sys.argv[0], *(argv or [])])
     app.setQuitOnLastWindowClosed(False)  # the loop ends when _main has cleaned up
+    window = MainWindow(ProfileStore.default())
+    window.show()
+    startup.until_first_frame(window)
+    if startup.probe_mode():
+        startup.report("shown")
+        if startup.probe_mode() == "shown":
+            window.close()
+    import asyncio
+
+    import qasync
+
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     try:
-        code: int = loop.run_until_complete(_main())
+        code: int = loop.run_until_complete(_main(window))
     finally:
         loop.close()
     return code

@@ -1,5 +1,8 @@
 """Runs the flow engine on the Qt event loop (qasync) and turns its events into Qt signals.
 
+asyncio (and the engine, httpx with it) is imported where it is first used, not with this
+module: the window that holds a controller is painted before the asyncio loop starts.
+
 One :class:`FlowController` lives as long as the window. It owns the task running the engine
 (``FlowEngine``, or ``SignicatRestEngine`` for a ``signicat-rest`` profile; cancelling it frees
 the loopback port), and the in-process mock providers of the Demos (itsme®, and the Signicat
@@ -9,7 +12,6 @@ broker with its REST API), each started once on demand and closed by
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -19,10 +21,10 @@ from PySide6.QtCore import QObject, Signal
 from itsme_debugger.core.errors import ConfigError, DebuggerError
 from itsme_debugger.core.profile import Profile
 from itsme_debugger.core.report import FlowResult
-from itsme_debugger.net.browser import open_in_browser
-from itsme_debugger.net.tasks import spawn
 
 if TYPE_CHECKING:
+    import asyncio
+
     # The engine (and httpx with it) is imported at the first Start: the window opens sooner.
     from itsme_debugger.flow import FlowEngine, FlowEvent, Opener, Secrets
     from itsme_debugger.mockop.provider import MockProvider
@@ -45,6 +47,17 @@ def default_signicat_mock() -> MockProvider:
     from itsme_debugger.mockop.provider import MockProvider
 
     return MockProvider("signicat")
+
+
+def _load_engine() -> None:
+    import importlib
+
+    for name in ("itsme_debugger.flow", "itsme_debugger.signicat_flow"):
+        importlib.import_module(name)
+    from itsme_debugger.net.tls import tls_context
+
+    for trust_env in (False, True):  # loopback (the Demo) and the rest
+        tls_context(trust_env)
 
 
 def demo_mock_for(profile: Profile) -> str:
@@ -91,6 +104,7 @@ class FlowController(QObject):
         self._opener: Opener = self._open_browser
         self._url = ""
         self._mock_tasks: dict[str, asyncio.Task[MockProvider | None]] = {}
+        self._preload: asyncio.Task[None] | None = None
         self.mock_error = ""
 
     # -- state -----------------------------------------------------------------------------
@@ -110,11 +124,27 @@ class FlowController(QObject):
         """The running or last flow's result, filled step by step."""
         return self._engine.result if self._engine is not None else None
 
+    # -- off the UI thread, before the first Start -------------------------------------------
+
+    def preload(self) -> asyncio.Task[None]:
+        """Import the engine (httpx and the JOSE layer with it) and build the TLS contexts on
+        a worker thread, so that the first Start does not wait for them on the UI thread.
+        Once: later calls return the same task."""
+        import asyncio
+
+        from itsme_debugger.net.tasks import spawn
+
+        if self._preload is None:
+            self._preload = spawn(asyncio.to_thread(_load_engine), name="preload")
+        return self._preload
+
     # -- the Demos' mock providers -----------------------------------------------------------
 
     def prepare_demo(self, which: str = ITSME) -> asyncio.Task[MockProvider | None]:
         """Start a Demo's mock provider (once; ``ITSME`` or ``SIGNICAT``); ``demoReady`` tells
         when it listens."""
+        from itsme_debugger.net.tasks import spawn
+
         task = self._mock_tasks.get(which)
         if task is None:
             task = self._mock_tasks[which] = spawn(self._start_mock(which), name=f"demo-{which}")
@@ -122,9 +152,13 @@ class FlowController(QObject):
 
     async def demo(self, which: str = ITSME) -> MockProvider | None:
         """The running mock provider; None when it could not start (see ``mock_error``)."""
+        import asyncio
+
         return await asyncio.shield(self.prepare_demo(which))
 
     async def _start_mock(self, which: str) -> MockProvider | None:
+        import asyncio
+
         try:
             # Making its RSA keys takes a moment: not on the UI thread.
             mock = await asyncio.to_thread(self._make_mock[which])
@@ -146,6 +180,8 @@ class FlowController(QObject):
 
         ``opener`` opens the authorization URL (default: the system browser).
         """
+        from itsme_debugger.net.tasks import spawn
+
         if self.is_running:
             raise RuntimeError("a flow is running already")
         self._opener = opener or self._open_browser
@@ -167,6 +203,8 @@ class FlowController(QObject):
         )
 
     async def _run(self, profile: Profile, secrets: Secrets | None) -> None:
+        import asyncio
+
         from itsme_debugger.flow import FlowEngine
 
         if secrets is None:
@@ -227,12 +265,16 @@ class FlowController(QObject):
     def open_again(self) -> None:
         """Open the authorization URL of the waiting flow once more."""
         if self._url and self.is_running:
+            from itsme_debugger.net.tasks import spawn
+
             spawn(self._open_again(self._url), name="open-again")
 
     async def _open_again(self, url: str) -> None:
         await self._opener(url)
 
     async def _open_browser(self, url: str) -> None:
+        from itsme_debugger.net.browser import open_in_browser
+
         try:
             await open_in_browser(url)
         except ConfigError as exc:
@@ -256,6 +298,8 @@ class FlowController(QObject):
 
     async def aclose(self) -> None:
         """Cancel the flow, wait for it to let go of its port, close the mock providers."""
+        import asyncio
+
         task = self._task
         if task is not None and not task.done():
             task.cancel()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 from functools import cached_property
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
@@ -18,8 +18,13 @@ from itsme_debugger.core.report import REST_STEPS, STEP_LABELS, FlowResult, Step
 from itsme_debugger.core.trace import Exchange, Trace
 
 from . import icons
-from .inspector import DiscoveryView, HttpExchangeView, RedirectView, TokenView
-from .session_view import SessionView
+
+if TYPE_CHECKING:
+    from .inspector.discovery_view import DiscoveryView
+    from .inspector.http_view import HttpExchangeView
+    from .inspector.redirect_view import RedirectView
+    from .inspector.token_view import TokenView
+    from .session_view import SessionView
 
 #: The step whose exchange carried a step's input (the ID token came in the token response).
 _EXCHANGE_STEP = {"id_token": "token"}
@@ -40,10 +45,13 @@ class InspectorPanel(QWidget):
         self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.pages = QStackedWidget()  # the result pages join it when first shown
         self.pages.addWidget(self.hint)
-        self.http = HttpExchangeView()
         self.tabs = QTabWidget()
         self.tabs.addTab(self.pages, "Result")
-        self.tabs.addTab(self.http, "HTTP exchange")
+        self.tabs.addTab(QWidget(), "HTTP exchange")  # the view takes its place when first shown
+        self.tabs.currentChanged.connect(self._tab_changed)
+        # The HTTP exchange of the step shown, drawn when its tab is (not at each step).
+        self._exchange: Exchange | None = None
+        self._exchange_drawn = True
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 6, 6, 0)
         layout.addWidget(title)
@@ -52,28 +60,59 @@ class InspectorPanel(QWidget):
         self.step: str | None = None
         self.clear()
 
-    # The result pages are built the first time they are shown: the window opens sooner.
+    # The result pages (and their modules) come the first time they are shown: the window
+    # opens sooner.
+
+    @cached_property
+    def http(self) -> HttpExchangeView:
+        from .inspector.http_view import HttpExchangeView
+
+        view = HttpExchangeView()
+        current, enabled = self.tabs.currentIndex(), self.tabs.isTabEnabled(HTTP_TAB)
+        placeholder = self.tabs.widget(HTTP_TAB)
+        self.tabs.removeTab(HTTP_TAB)
+        self.tabs.insertTab(HTTP_TAB, view, "HTTP exchange")
+        self.tabs.setTabEnabled(HTTP_TAB, enabled)
+        self.tabs.setCurrentIndex(current)
+        if placeholder is not None:
+            placeholder.deleteLater()
+        return view
 
     @cached_property
     def discovery(self) -> DiscoveryView:
+        from .inspector.discovery_view import DiscoveryView
+
         return self._page(DiscoveryView())
 
     @cached_property
     def redirect(self) -> RedirectView:
+        from .inspector.redirect_view import RedirectView
+
         return self._page(RedirectView())
 
     @cached_property
     def id_token(self) -> TokenView:
+        from .inspector.token_view import TokenView
+
         return self._page(TokenView())
 
     @cached_property
     def userinfo(self) -> TokenView:
+        from .inspector.token_view import TokenView
+
         return self._page(TokenView())
 
     @cached_property
     def session(self) -> SessionView:
         """A Signicat REST API flow's steps."""
+        from .session_view import SessionView
+
         return self._page(SessionView())
+
+    def prepare_token_pages(self) -> None:
+        """Build the ID token and UserInfo pages ahead of their first use."""
+        for page in (self.id_token, self.userinfo):
+            page.ensurePolished()
 
     def _page(self, page: Page) -> Page:
         self.pages.addWidget(page)
@@ -86,8 +125,8 @@ class InspectorPanel(QWidget):
             "Press Start (Ctrl+R) to run the flow.\n\nThen click a step of the flow or an "
             "exchange of the trace: its decoded result shows here, its HTTP exchange a tab away."
         )
-        self.http.show_exchange(None)
         self.tabs.setTabEnabled(HTTP_TAB, False)
+        self._set_exchange(None)
 
     def show_step(self, name: str, result: FlowResult | None, trace: Trace | None) -> None:
         """Show step ``name`` of ``result`` (None: no flow has run yet)."""
@@ -97,14 +136,15 @@ class InspectorPanel(QWidget):
         self.heading.setText(_heading(rec, len(findings), _count(findings, Severity.ERROR)))
         page = self._result_page(name, result, trace)
         exchanges = trace.for_step(_EXCHANGE_STEP.get(name, name)) if trace is not None else []
-        self.http.show_exchange(exchanges[0] if exchanges else None)
+        self._exchange, self._exchange_drawn = (exchanges[0] if exchanges else None), False
         self.tabs.setTabEnabled(HTTP_TAB, bool(exchanges))
         if page is not None:
             self.pages.setCurrentWidget(page)
             self.tabs.setCurrentIndex(RESULT_TAB)
-            return
-        self._hint(_hint_text(rec, bool(exchanges)))
-        self.tabs.setCurrentIndex(HTTP_TAB if exchanges else RESULT_TAB)
+        else:
+            self._hint(_hint_text(rec, bool(exchanges)))
+            self.tabs.setCurrentIndex(HTTP_TAB if exchanges else RESULT_TAB)
+        self._tab_changed(self.tabs.currentIndex())
 
     def show_exchange(self, exchange: Exchange) -> None:
         self.step = None
@@ -114,9 +154,19 @@ class InspectorPanel(QWidget):
             f"{html.escape(exchange.request.method)}"
         )
         self._hint("An exchange is selected: see the HTTP exchange tab.")
-        self.http.show_exchange(exchange)
+        self._exchange, self._exchange_drawn = exchange, False
         self.tabs.setTabEnabled(HTTP_TAB, True)
         self.tabs.setCurrentIndex(HTTP_TAB)
+        self._tab_changed(HTTP_TAB)
+
+    def _set_exchange(self, exchange: Exchange | None) -> None:
+        self._exchange, self._exchange_drawn = exchange, False
+        self._tab_changed(self.tabs.currentIndex())
+
+    def _tab_changed(self, index: int) -> None:
+        if index == HTTP_TAB and not self._exchange_drawn:
+            self._exchange_drawn = True
+            self.http.show_exchange(self._exchange)
 
     def _result_page(
         self, name: str, result: FlowResult | None, trace: Trace | None = None

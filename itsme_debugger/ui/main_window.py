@@ -9,16 +9,16 @@ routes the controller's signals to the panes.
 
 from __future__ import annotations
 
-import asyncio
 import html
 import tomllib
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QFileDialog,
     QLabel,
@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from itsme_debugger.core.discovery import ProviderMetadata
 from itsme_debugger.core.errors import ConfigError, DebuggerError
 from itsme_debugger.core.findings import Finding, Severity
 from itsme_debugger.core.profile import Profile, profile_to_toml
@@ -54,6 +53,7 @@ from .trace_io import TraceIO
 from .trace_view import TraceView
 
 if TYPE_CHECKING:
+    from itsme_debugger.core.discovery import ProviderMetadata
     from itsme_debugger.flow import FlowEngine, Opener, Secrets, WaitingForBrowser
     from itsme_debugger.mockop.provider import MockProvider
 
@@ -99,7 +99,6 @@ class MainWindow(QMainWindow):
         self._discovery: dict[str, ProviderMetadata] = {}
         self._flow_profile_id = ""
         self._editor_id: str | None = None  # whose profile the editor holds
-        self.setWindowIcon(icons.app_icon())
         self._build_panes()
         self._build_actions()
         self.trace_io = TraceIO(self)  # export, copy as curl, open trace
@@ -107,7 +106,7 @@ class MainWindow(QMainWindow):
         self._connect_controller()
         self.refresh_profiles()
         self._restore_settings()
-        startup.on_first_frame(self, self._prepare_demo)  # the window first, then the mock
+        startup.on_first_frame(self, self._first_frame)  # the window first, then the rest
 
     # ---------------------------------------------------------------------------------------
     # Building
@@ -527,10 +526,24 @@ class MainWindow(QMainWindow):
         if path:
             self.open_profile_file(Path(path))
 
+    def _first_frame(self) -> None:
+        # Drawing the application icon at its seven sizes takes a few milliseconds the first
+        # frame does not need; the window system takes it a moment later.
+        app_icon = icons.app_icon()
+        QApplication.setWindowIcon(app_icon)
+        self.setWindowIcon(app_icon)
+        if startup.asyncio_running():  # else the app calls loop_started once the loop runs
+            self.loop_started()
+
+    def loop_started(self) -> None:
+        """The asyncio loop runs now (it starts after the first frame): start the mock
+        provider of the Demo shown (else of the itsme® Demo) and load the engine, both off
+        the UI thread."""
+        self._prepare_demo(self.current_id if self.current_id in DEMO_IDS else DEMO_ID)
+        self.controller.preload()  # once: its task is kept
+
     def _prepare_demo(self, demo_id: str = DEMO_ID) -> None:
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:  # no asyncio loop runs the window: the Demo starts with a flow
+        if not startup.asyncio_running():  # the Demo starts once the loop does (or with a flow)
             return
         self.controller.prepare_demo(ITSME if demo_id == DEMO_ID else SIGNICAT)
 
@@ -609,6 +622,9 @@ class MainWindow(QMainWindow):
     def _waiting(self, event: WaitingForBrowser) -> None:
         self.banner.show_waiting(event.url, event.listening)
         self._update_actions()
+        # While the user is in the browser: the token pages, built once, are made now rather
+        # than when the flow ends.
+        QTimer.singleShot(0, self.inspector.prepare_token_pages)
 
     def _flow_finished(self, result: FlowResult) -> None:
         self.banner.hide()

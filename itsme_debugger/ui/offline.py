@@ -37,8 +37,6 @@ from itsme_debugger.core.trace import Exchange, Trace
 from itsme_debugger.core.userinfo import UserInfoResult, process_userinfo_response
 from itsme_debugger.export import LoadedTrace, load_trace, provider_keys, token_in_exchange
 
-#: The note of a URL the flow opened in the browser (flow.py, signicat_flow.py).
-OPENED = "opened in the browser"
 #: What the export writes in place of a masked value.
 _MASKED = "«redacted"
 
@@ -265,7 +263,7 @@ def _signicat_session(loaded: LoadedTrace, result: FlowResult) -> None:
     except DebuggerError:
         return
     result.session = session
-    came = [ex for ex in loaded.exchanges if ex.step == "callback" and is_returned_redirect(ex)]
+    came = [ex for ex in loaded.exchanges if ex.is_returned_redirect]
     if came and session.callback_urls is not None:
         result.callback, _ = parse_callback(came[-1].request.url, session.callback_urls, session.id)
     status = [ex for ex in loaded.exchanges if ex.step == "session_status" and ex.response]
@@ -276,12 +274,6 @@ def _signicat_session(loaded: LoadedTrace, result: FlowResult) -> None:
             )
         except DebuggerError:
             pass
-
-
-def is_returned_redirect(ex: Exchange) -> bool:
-    """The browser's way back to the client: the redirect (or callback) captured on loopback,
-    or the URL the user pasted; not a URL the flow opened in the browser."""
-    return ex.kind == "browser" and ex.step == "callback" and ex.note != OPENED
 
 
 # -- tokens -----------------------------------------------------------------------------------

@@ -38,7 +38,6 @@ from itsme_debugger.core.profile import (
     parse_profile,
     profile_to_toml,
 )
-from itsme_debugger.keyfiles import PRIVATE_NAME
 
 ENV_CONFIG_DIR = "ITSME_DEBUGGER_CONFIG_DIR"
 KEYRING_SERVICE = "itsme-debugger"
@@ -342,6 +341,8 @@ class ProfileStore:
             return self.save(profile_id, rest)
         keys = None
         if preset.auth_method == "private_key_jwt":
+            from itsme_debugger.keyfiles import PRIVATE_NAME
+
             keys = str(self.key_dir(profile_id) / PRIVATE_NAME)
         profile = Profile(
             name=preset.label,

@@ -2,11 +2,14 @@
 
 :func:`on_first_frame` runs a callable once a window has painted its first frame: what the
 window does not need to appear (the Demo's mock provider) waits for it.
+:func:`until_first_frame` runs Qt's event loop until then (before the asyncio loop exists);
+:func:`asyncio_running` tells code that may run before it whether it can start tasks.
 
 The probe, for ``scripts/bench.py``, is off unless ``ITSME_DEBUGGER_PROBE`` is set.
 ``ITSME_DEBUGGER_PROBE=shown``: at the main window's first frame the app prints
 ``probe shown <monotonic seconds> <peak RSS KiB>`` on stdout and closes the window.
-``ITSME_DEBUGGER_PROBE=demo``: the same line, then, once the Demo's mock provider listens,
+``ITSME_DEBUGGER_PROBE=demo``: the same line, then ``probe ready ...`` once the asyncio loop
+runs, then, once the Demo's mock provider listens and its profile is in the editor,
 ``probe demo ...``, then it closes. The bare window of the benchmark reports through the same
 functions, so both sides are timed alike. This module imports nothing but QtCore.
 """
@@ -18,7 +21,7 @@ import sys
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QTimer
 
 PROBE_ENV = "ITSME_DEBUGGER_PROBE"
 PROBE_MODES = ("shown", "demo")
@@ -42,6 +45,31 @@ class _FirstFrame(QObject):
 def on_first_frame(window: QObject, then: Callable[[], object]) -> None:
     """Call ``then`` once the first frame of ``window`` has been painted."""
     _FirstFrame(window, then)
+
+
+def until_first_frame(window: QObject, limit_ms: int = 2000) -> None:
+    """Run Qt's event loop until ``window`` (shown) has painted its first frame, at most
+    ``limit_ms`` (a window manager may keep a window unmapped)."""
+    loop = QEventLoop()
+    limit = QTimer(loop)
+    limit.setSingleShot(True)
+    limit.timeout.connect(loop.quit)
+    limit.start(limit_ms)
+    on_first_frame(window, loop.quit)
+    loop.exec()
+    limit.stop()
+
+
+def asyncio_running() -> bool:
+    """Whether an asyncio loop runs now (asyncio is not imported to find out)."""
+    aio = sys.modules.get("asyncio")
+    if aio is None:
+        return False
+    try:
+        aio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 def probe_mode() -> str:

@@ -16,7 +16,6 @@ A file that cannot be written or read ends in one message box; nothing else chan
 
 from __future__ import annotations
 
-import asyncio
 import html
 import re
 import time
@@ -24,7 +23,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from jwcrypto import jwk
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
@@ -40,19 +38,22 @@ from itsme_debugger.core.errors import ConfigError, DebuggerError
 from itsme_debugger.core.profile import Profile
 from itsme_debugger.core.report import STEP_LABELS, FlowResult
 from itsme_debugger.core.trace import Exchange, Trace
-from itsme_debugger.export import FORMATS, to_curl, write_export
-from itsme_debugger.net.tasks import spawn
 
 from . import icons
-from .offline import OfflineTrace, is_returned_redirect, open_offline
 from .profile_store import DEMO_IDS
 
 if TYPE_CHECKING:
+    import asyncio
+
+    from jwcrypto import jwk
+
     from itsme_debugger.flow import Secrets
 
     from .main_window import MainWindow
+    from .offline import OfflineTrace
 
-#: The save dialog's filters, one per export format, in :data:`FORMATS` order.
+#: The save dialog's filters, one per export format, in the order of
+#: :data:`itsme_debugger.export.FORMATS` (the export modules load at the first export).
 EXPORT_FILTERS = {
     ".har": "HAR 1.2, opens in a browser's developer tools (*.har)",
     ".json": "JSON: the report and every exchange (*.json)",
@@ -68,7 +69,7 @@ NO_CURL = (
 
 def with_format_suffix(path: Path, name_filter: str) -> Path:
     """``path`` with the suffix of ``name_filter``'s format unless it has an export suffix."""
-    if path.suffix.lower() in FORMATS:
+    if path.suffix.lower() in EXPORT_FILTERS:
         return path
     suffix = next((s for s, text in EXPORT_FILTERS.items() if text == name_filter), ".har")
     return path.with_name(path.name + suffix)
@@ -123,7 +124,7 @@ class ExportDialog(QFileDialog):
         edit = self.findChild(QLineEdit, "fileNameEdit")
         if edit is not None:
             name = Path(edit.text())
-            if name.suffix.lower() in FORMATS and name.suffix.lower() != suffix:
+            if name.suffix.lower() in EXPORT_FILTERS and name.suffix.lower() != suffix:
                 edit.setText(str(name.with_suffix(suffix)))
 
     def _reveal_toggled(self, on: bool) -> None:
@@ -248,7 +249,7 @@ class TraceIO(QObject):
         self.export_action.setEnabled(self._flow_trace() is not None)
         self.open_action.setEnabled(not running)
         ex = self.window.trace.current_exchange()
-        replayable = ex is not None and not is_returned_redirect(ex)
+        replayable = ex is not None and not ex.is_returned_redirect
         for action in (self.curl_action, self.curl_unmasked_action):
             action.setEnabled(replayable)
         self.curl_action.setToolTip(
@@ -288,6 +289,8 @@ class TraceIO(QObject):
             return
         path, reveal = choice
         self.window.settings.setValue("export/folder", str(path.parent))
+        from itsme_debugger.net.tasks import spawn
+
         self.task = spawn(
             self._write(path, tuple(trace), engine.result, engine.profile, reveal), name="export"
         )
@@ -300,6 +303,10 @@ class TraceIO(QObject):
         profile: Profile,
         reveal: bool,
     ) -> None:
+        import asyncio
+
+        from itsme_debugger.export import write_export
+
         bar = self.window.statusBar()
         bar.showMessage(f"Exporting the trace to {path}…")
         started = time.perf_counter()
@@ -320,8 +327,10 @@ class TraceIO(QObject):
     # -- curl --------------------------------------------------------------------------------
 
     def copy_curl(self, *, reveal: bool) -> None:
+        from itsme_debugger.export import to_curl
+
         ex = self.window.trace.current_exchange()
-        if ex is None or is_returned_redirect(ex):
+        if ex is None or ex.is_returned_redirect:
             return
         QGuiApplication.clipboard().setText(to_curl(ex.request, reveal=reveal))
         what = "with its secrets" if reveal else "secrets masked"
@@ -345,10 +354,16 @@ class TraceIO(QObject):
         secrets = self._profile_secrets()
         keys = secrets.keys if secrets is not None else None
         secret = secrets.client_secret if secrets is not None else None
+        from itsme_debugger.net.tasks import spawn
+
         self.task = spawn(self._open(path, keys, secret), name="open-trace")
         return self.task
 
     async def _open(self, path: Path, keys: jwk.JWKSet | None, secret: str | None) -> None:
+        import asyncio
+
+        from .offline import open_offline
+
         self.window.statusBar().showMessage(f"Opening {path}…")
         try:
             offline = await asyncio.to_thread(open_offline, path, keys, secret)

@@ -18,10 +18,12 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtCore import (
     QAbstractItemModel,
     QAbstractTableModel,
+    QEvent,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
     QPoint,
+    QRect,
     QSize,
     Qt,
     Signal,
@@ -30,6 +32,7 @@ from PySide6.QtGui import (
     QAction,
     QColor,
     QFont,
+    QFontMetrics,
     QGuiApplication,
     QIcon,
     QKeySequence,
@@ -49,6 +52,8 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
+    QStyle,
+    QStyleOptionViewItem,
     QTableView,
     QTabWidget,
     QTreeView,
@@ -193,6 +198,10 @@ def iso_time(text: str, now: float | None = None) -> str:
 # Tables
 
 
+#: How many cell heights a table keeps (see ``FitTable.sizeHintForRow``).
+_CELL_HEIGHTS = 4096
+
+
 class FitTable(QTableView):
     """A read-only table; with ``fit`` it is as tall as its rows (no inner scroll bar), for
     tables stacked in a scrolling pane. Rows grow to wrapped text once the width is known."""
@@ -201,6 +210,8 @@ class FitTable(QTableView):
         super().__init__(parent)
         self._fit = fit
         self._caps: dict[int, float] = {}
+        self._heights: dict[tuple[object, int, int], int] = {}
+        self._widths: dict[tuple[int, tuple[object, ...]], int] = {}
         tidy_table(self)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         if fit:
@@ -216,6 +227,61 @@ class FitTable(QTableView):
             model.modelReset.connect(self._refit)
             model.layoutChanged.connect(self._refit)
 
+    # Sizes to contents: QTableView's own answers, kept. A table refilled at every flow mostly
+    # shows the same rows again, and asking the delegate lays the text out anew for every
+    # cell, asking the model for every role of it. Only for models with ``row_key(row)``: a
+    # hashable value that decides everything the row's cells show (RowsModel: its record).
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._heights.clear()
+            self._widths.clear()
+        super().changeEvent(event)
+
+    def sizeHintForColumn(self, column: int) -> int:
+        model = self.model()
+        row_key = getattr(model, "row_key", None)
+        if model is None or row_key is None:
+            return super().sizeHintForColumn(column)
+        key = (column, tuple(row_key(r) for r in range(model.rowCount())))
+        width = self._widths.get(key)
+        if width is None:
+            if len(self._widths) >= _CELL_HEIGHTS:
+                self._widths.clear()
+            width = self._widths[key] = super().sizeHintForColumn(column)
+        return width
+
+    def sizeHintForRow(self, row: int) -> int:
+        """The delegate's height of each cell at its column's width, the tallest (as
+        QTableView says), each cell's height kept (see above)."""
+        model = self.model()
+        row_key = getattr(model, "row_key", None)
+        if model is None or row_key is None or not self.wordWrap():
+            return super().sizeHintForRow(row)
+        record = row_key(row)
+        header = self.horizontalHeader()
+        grid = 1 if self.showGrid() else 0
+        option: QStyleOptionViewItem | None = None
+        hint = -1
+        for col in range(model.columnCount()):
+            if header.isSectionHidden(col):
+                continue
+            width = self.columnWidth(col) - grid
+            key = (record, col, width)
+            height = self._heights.get(key)
+            if height is None:
+                if option is None:
+                    option = QStyleOptionViewItem()
+                    self.initViewItemOption(option)
+                index = model.index(row, col)
+                option.rect = QRect(0, 0, width, self.rowHeight(row))
+                height = self.itemDelegateForIndex(index).sizeHint(option, index).height()
+                if len(self._heights) >= _CELL_HEIGHTS:
+                    self._heights.clear()
+                self._heights[key] = height
+            hint = max(hint, height)
+        return hint + grid
+
     def cap_columns(self, caps: dict[int, float]) -> None:
         """Size these columns to their content, but at most a share of the width each
         (e.g. ``{0: 0.3}``); a stretching column takes the rest."""
@@ -225,7 +291,32 @@ class FitTable(QTableView):
     def _apply_caps(self) -> None:
         width = self.viewport().width()
         for col, share in self._caps.items():
-            self.setColumnWidth(col, min(self.sizeHintForColumn(col), int(width * share)))
+            self.setColumnWidth(col, min(self.text_width(col), int(width * share)))
+
+    def text_width(self, col: int) -> int:
+        """The width column ``col`` needs for its longest line of text: what
+        ``sizeHintForColumn`` says of a text column, measured without asking the model for
+        every role of every cell (a table refilled at each flow must be cheap to lay out)."""
+        model = self.model()
+        if model is None:
+            return 0
+        display, font_role = Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.FontRole
+        plain = QFontMetrics(self.font())
+        widest = 0
+        for row in range(model.rowCount()):
+            index = model.index(row, col)
+            text = model.data(index, display)
+            if not text:
+                continue
+            font = model.data(index, font_role)
+            metrics = QFontMetrics(font) if isinstance(font, QFont) else plain
+            widest = max(
+                widest, *(metrics.horizontalAdvance(line) for line in str(text).split("\n"))
+            )
+        if not widest:
+            return self.sizeHintForColumn(col)
+        margin = self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self) + 1
+        return widest + 2 * margin + (1 if self.showGrid() else 0)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -236,9 +327,7 @@ class FitTable(QTableView):
         self.updateGeometry()
 
     def _rows_height(self) -> int:
-        model = self.model()
-        rows = model.rowCount() if model is not None else 0
-        height = sum(self.rowHeight(r) for r in range(rows))
+        height = self.verticalHeader().length()
         if self.horizontalHeader().isVisible() or not self.isVisible():
             height += self.horizontalHeader().sizeHint().height()
         if self.horizontalScrollBar().isVisible():
@@ -278,6 +367,10 @@ class RowsModel(QAbstractTableModel, Generic[RowT]):
         self.endResetModel()
 
     def row(self, i: int) -> RowT:
+        return self._rows[i]
+
+    def row_key(self, i: int) -> RowT:
+        """What decides everything row ``i`` shows (``FitTable`` keeps sizes by it)."""
         return self._rows[i]
 
     def rowCount(self, parent: Index = ROOT) -> int:

@@ -14,8 +14,8 @@ import qasync
 from itsme_debugger.core.errors import ConfigError
 from itsme_debugger.demo import demo_profile
 from itsme_debugger.mockop.provider import MockProvider
+from itsme_debugger.net import browser
 from itsme_debugger.net.autobrowser import follow_redirects
-from itsme_debugger.ui import flow_controller
 from itsme_debugger.ui.flow_controller import FlowController
 from tests.flowrun import port_is_free, stay_put
 
@@ -199,7 +199,7 @@ def test_browser_that_cannot_start_keeps_the_flow_waiting(
     async def no_browser(url: str, command: str | None = None) -> None:
         raise ConfigError(f"no browser could be started; open this URL yourself: {url}")
 
-    monkeypatch.setattr(flow_controller, "open_in_browser", no_browser)
+    monkeypatch.setattr(browser, "open_in_browser", no_browser)
     controller = FlowController(make_mock=make_mock)
 
     async def main() -> tuple[str, bool, Any]:

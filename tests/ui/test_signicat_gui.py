@@ -18,13 +18,13 @@ from itsme_debugger.mockop.signicat import SUBJECT, SignicatMockProvider
 from itsme_debugger.net.autobrowser import follow_redirects
 from itsme_debugger.ui.flow_controller import SIGNICAT, FlowController
 from itsme_debugger.ui.main_window import MainWindow
-from itsme_debugger.ui.profile_editor import AttributesModel, RestForm
 from itsme_debugger.ui.profile_store import (
     DEMO_ID,
     DEMO_SIGNICAT_ID,
     DEMO_SIGNICAT_REST_ID,
     ProfileStore,
 )
+from itsme_debugger.ui.rest_form import AttributesModel, RestForm
 from tests.flowrun import stay_put
 
 from .conftest import (

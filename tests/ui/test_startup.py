@@ -29,7 +29,9 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     }
 
 
-def test_the_app_reports_its_first_frame_then_the_demo_provider(tmp_path: Path) -> None:
+def test_the_app_reports_its_first_frame_then_its_loop_then_the_demo_provider(
+    tmp_path: Path,
+) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "itsme_debugger"],
         env=_env(tmp_path, ITSME_DEBUGGER_PROBE="demo"),
@@ -40,10 +42,88 @@ def test_the_app_reports_its_first_frame_then_the_demo_provider(tmp_path: Path) 
     )
     assert done.returncode == 0, done.stderr
     lines = [line.split() for line in done.stdout.splitlines() if line.startswith("probe ")]
-    assert [fields[1] for fields in lines] == ["shown", "demo"]
-    (_, _, shown_at, shown_kib), (_, _, ready_at, _) = lines
-    assert float(shown_at) <= float(ready_at)
-    assert int(shown_kib) > 0
+    assert [fields[1] for fields in lines] == ["shown", "ready", "demo"]
+    times = [float(fields[2]) for fields in lines]
+    assert times == sorted(times)
+    assert all(int(fields[3]) > 0 for fields in lines)
+
+
+#: What the window's first frame must not wait for: the asyncio loop, the JOSE and HTTP
+#: libraries, the engine, the mock provider, the keychain, the exports.
+NOT_BEFORE_THE_FIRST_FRAME = (
+    "asyncio",
+    "qasync",
+    "jwcrypto",
+    "cryptography",
+    "httpx",
+    "h11",
+    "keyring",
+    "itsme_debugger.flow",
+    "itsme_debugger.mockop",
+    "itsme_debugger.export",
+    "itsme_debugger.core.jose",
+    "itsme_debugger.ui.composer",
+    "itsme_debugger.ui.inspector.token_view",
+)
+
+
+def test_the_first_frame_waits_for_no_asyncio_jose_http_or_engine(tmp_path: Path) -> None:
+    code = textwrap.dedent(
+        """
+        import sys
+        from itsme_debugger.ui import startup
+
+        report = startup.report
+
+        def at_first_frame(label):
+            if label == "shown":
+                print("loaded", " ".join(sorted(sys.modules)))
+            report(label)
+
+        startup.report = at_first_frame
+        sys.argv = ["itsme-debugger"]
+        from itsme_debugger import cli
+        raise SystemExit(cli.main())
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env=_env(tmp_path, ITSME_DEBUGGER_PROBE="demo"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    loaded = next(line for line in done.stdout.splitlines() if line.startswith("loaded ")).split()
+    assert "itsme_debugger.ui.main_window" in loaded  # the probe saw the window's frame
+    early = [
+        m
+        for m in loaded
+        if any(m == p or m.startswith(p + ".") for p in NOT_BEFORE_THE_FIRST_FRAME)
+    ]
+    assert early == []
+    probes = [line.split()[1] for line in done.stdout.splitlines() if line.startswith("probe ")]
+    assert probes == ["shown", "ready", "demo"]  # and all of it came once the window was up
+
+
+def test_importing_after_qt_does_not_read_each_modules_source() -> None:
+    """shiboken's import hook reads the source of every module imported after it (for
+    ``__feature__``), unless :mod:`itsme_debugger.ui` has tamed it."""
+    code = textwrap.dedent(
+        """
+        import linecache, sys
+        import itsme_debugger.ui
+        import PySide6.QtWidgets
+        import fractions, statistics  # anything not imported yet
+        read = ("fractions.py", "statistics.py")
+        print(sorted(name for name in linecache.cache if name.endswith(read)))
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert (done.returncode, done.stdout.strip()) == (0, "[]"), done.stderr
 
 
 def test_without_a_command_the_command_line_parser_and_the_mock_are_not_loaded(

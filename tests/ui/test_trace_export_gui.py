@@ -379,7 +379,7 @@ def test_a_signicat_rest_export_opens_with_its_session(tmp_path: Path) -> None:
     from itsme_debugger.mockop.provider import MockProvider
     from itsme_debugger.net.autobrowser import follow_redirects
     from itsme_debugger.signicat_flow import SignicatRestEngine
-    from itsme_debugger.ui.offline import is_returned_redirect, open_offline
+    from itsme_debugger.ui.offline import open_offline
 
     async def main() -> Any:
         async with MockProvider("signicat", auto_approve=True) as mock:
@@ -398,4 +398,4 @@ def test_a_signicat_rest_export_opens_with_its_session(tmp_path: Path) -> None:
     assert result.session is not None and result.session.status == "SUCCESS"
     assert result.callback is not None and result.callback.outcome == "success"
     callbacks = [ex for ex in offline.trace if ex.step == "callback"]
-    assert [is_returned_redirect(ex) for ex in callbacks] == [False, True]  # opened, came back
+    assert [ex.is_returned_redirect for ex in callbacks] == [False, True]  # opened, came back

@@ -37,6 +37,11 @@ class MetadataModel(QAbstractTableModel):
     def cell(self, attribute: str, column: str) -> str | None:
         return self.matrix.cells.get((attribute, column))
 
+    def row_key(self, row: int) -> tuple[str | None, ...]:
+        """What decides everything row ``row`` shows (``FitTable`` keeps sizes by it)."""
+        attr = self.matrix.attributes[row]
+        return (attr, *(self.cell(attr, column) for column in METADATA_CLAIMS))
+
     def rowCount(self, parent: Index = ROOT) -> int:
         return 0 if parent.isValid() else len(self.matrix.attributes)
 
@@ -88,6 +93,5 @@ class MetadataView(FitTable):
 
     def show_claims(self, claims: Mapping[str, Any] | None) -> bool:
         """Lay out the metadata claims of ``claims``; True when there is any."""
-        self.metadata_model.set_claims(claims)
-        self.resizeColumnsToContents()
+        self.metadata_model.set_claims(claims)  # the columns fit their contents (the header's mode)
         return self.metadata_model.rowCount() > 0
