@@ -297,3 +297,24 @@ def test_parameters_model_passes_the_model_tester(
     model = held_composer.params_table.kv_model
     assert model.rowCount() > 0
     qtmodeltester.check(model, force_py=True)
+
+
+def test_the_providers_discovery_sharpens_the_editor_without_counting_as_an_edit(
+    qtbot: Any,
+) -> None:
+    from itsme_debugger.ui.profile_editor import ProfileEditor
+
+    editor = ProfileEditor()
+    qtbot.addWidget(editor)
+    editor.load(itsme_profile(), secret=None, secret_note=None, key_dir=None)
+    edits: list[bool] = []
+    editor.edited.connect(lambda: edits.append(True))
+    updates: list[bool] = []
+    editor.composer.changed.connect(lambda: updates.append(True))
+    metadata = metadata_from_endpoints(
+        ISSUER, authorization_endpoint="https://idp.example/authorize", token_endpoint="t"
+    )
+    editor.set_discovery(replace(metadata, raw={**metadata.raw, "claims_supported": ["sub"]}))
+    assert editor.composer.preview.url.startswith("https://idp.example/authorize?")
+    assert "claims.not_supported_by_provider" in [f.id for f in editor.composer.findings()]
+    assert (edits, updates) == ([], [True])  # the preview once; the profile is as it was

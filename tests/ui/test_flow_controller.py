@@ -260,3 +260,26 @@ def test_an_engine_bug_ends_the_flow_with_a_message_not_a_traceback(
     message = run(loop, main())
     assert message.startswith("internal error: KeyError")
     assert not controller.is_running
+
+
+def test_preload_loads_the_engine_on_a_worker_thread_once(
+    loop: qasync.QEventLoop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from itsme_debugger.ui import flow_controller
+
+    threads: list[threading.Thread] = []
+    monkeypatch.setattr(
+        flow_controller, "_load_engine", lambda: threads.append(threading.current_thread())
+    )
+    controller = FlowController()
+
+    async def main() -> bool:
+        first = controller.preload()
+        same = controller.preload() is first
+        await first
+        return same
+
+    assert run(loop, main())
+    assert len(threads) == 1 and threads[0] is not threading.main_thread()

@@ -125,7 +125,7 @@ def processed_id_token(nonce: str = NONCE) -> IdTokenResult:
 
 
 def token_exchange(trace: Trace | None = None) -> Any:
-    trace = trace or Trace()
+    trace = trace if trace is not None else Trace()
     request = HttpRequest.form(
         ISSUER + "/token",
         {
@@ -572,3 +572,63 @@ def test_inspector_model_passes_the_model_tester(
     model = pick(view)
     assert model.rowCount() > 0
     qtmodeltester.check(model, force_py=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Tables sized like Qt sizes them, without laying every cell out again
+
+
+def _wide_table(qtbot: Any, rows: list[tuple[str, str]]) -> Any:
+    from itsme_debugger.ui.widgets import KeyValueTable
+
+    table = KeyValueTable(fit=True)
+    qtbot.addWidget(table)
+    table.resize(420, 600)
+    table.set_rows(rows)
+    table.show()
+    qtbot.waitExposed(table)
+    return table
+
+
+LONG = "a value long enough to wrap onto several lines in a column of this width " * 3
+
+
+def test_fit_table_rows_are_as_tall_as_qt_makes_them(qtbot: Any) -> None:
+    from PySide6.QtWidgets import QTableView
+
+    table = _wide_table(qtbot, [("short", "one line"), ("long", LONG), ("empty", "")])
+    qt = [QTableView.sizeHintForRow(table, row) for row in range(3)]
+    assert [table.sizeHintForRow(row) for row in range(3)] == qt
+    assert qt[1] > 2 * qt[0]  # the long value wraps
+    table.set_rows([("short", LONG), ("long", "one line"), ("empty", "")])
+    assert [table.sizeHintForRow(row) for row in range(3)] == [qt[1], qt[0], qt[2]]
+    table.setColumnWidth(0, table.columnWidth(0) + 40)  # the other column narrows: taller
+    assert table.sizeHintForRow(0) == QTableView.sizeHintForRow(table, 0) >= qt[1]
+    qtbot.waitUntil(lambda: table.rowHeight(0) == table.sizeHintForRow(0))  # laid out so
+
+
+def test_fit_table_measures_capped_columns_as_qt_does(qtbot: Any) -> None:
+    from PySide6.QtWidgets import QTableView
+
+    table = _wide_table(qtbot, [("client_secret_post", "x"), ("a", "y"), ("redirect_uri", "z")])
+    assert table.text_width(0) == QTableView.sizeHintForColumn(table, 0)
+
+
+def test_the_http_exchange_is_drawn_when_its_tab_is_shown(qtbot: Any) -> None:
+    from itsme_debugger.core.report import FlowResult, StepRecord
+    from itsme_debugger.ui.inspector_panel import HTTP_TAB, RESULT_TAB, InspectorPanel
+
+    panel = InspectorPanel()
+    qtbot.addWidget(panel)
+    trace = Trace()
+    token_exchange(trace)
+    result = FlowResult()
+    result.steps["id_token"] = StepRecord("id_token", status="ok")
+    result.id_token = processed_id_token()
+    panel.show_step("id_token", result, trace)
+    assert panel.tabs.currentIndex() == RESULT_TAB
+    assert panel.tabs.isTabEnabled(HTTP_TAB)
+    assert "http" not in panel.__dict__  # not built, not drawn: its tab is not shown
+    panel.tabs.setCurrentIndex(HTTP_TAB)
+    assert panel.tabs.currentWidget() is panel.http
+    assert "#1 token" in panel.http.title.text()

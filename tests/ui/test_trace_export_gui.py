@@ -399,3 +399,9 @@ def test_a_signicat_rest_export_opens_with_its_session(tmp_path: Path) -> None:
     assert result.callback is not None and result.callback.outcome == "success"
     callbacks = [ex for ex in offline.trace if ex.step == "callback"]
     assert [ex.is_returned_redirect for ex in callbacks] == [False, True]  # opened, came back
+
+
+def test_the_save_dialog_offers_every_export_format_in_order() -> None:
+    from itsme_debugger.export import FORMATS
+
+    assert tuple(trace_io.EXPORT_FILTERS) == tuple(FORMATS)
