@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ from PySide6.QtGui import (
     QAction,
     QColor,
     QFont,
-    QFontMetrics,
+    QFontMetricsF,
     QGuiApplication,
     QIcon,
     QKeySequence,
@@ -301,22 +302,22 @@ class FitTable(QTableView):
         if model is None:
             return 0
         display, font_role = Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.FontRole
-        plain = QFontMetrics(self.font())
-        widest = 0
+        plain = QFontMetricsF(self.font())
+        widest = 0.0
         for row in range(model.rowCount()):
             index = model.index(row, col)
             text = model.data(index, display)
             if not text:
                 continue
             font = model.data(index, font_role)
-            metrics = QFontMetrics(font) if isinstance(font, QFont) else plain
+            metrics = QFontMetricsF(font) if isinstance(font, QFont) else plain
             widest = max(
                 widest, *(metrics.horizontalAdvance(line) for line in str(text).split("\n"))
             )
         if not widest:
             return self.sizeHintForColumn(col)
         margin = self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self) + 1
-        return widest + 2 * margin + (1 if self.showGrid() else 0)
+        return math.ceil(widest) + 2 * margin + (1 if self.showGrid() else 0)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

@@ -610,8 +610,10 @@ def test_fit_table_rows_are_as_tall_as_qt_makes_them(qtbot: Any) -> None:
 def test_fit_table_measures_capped_columns_as_qt_does(qtbot: Any) -> None:
     from PySide6.QtWidgets import QTableView
 
-    table = _wide_table(qtbot, [("client_secret_post", "x"), ("a", "y"), ("redirect_uri", "z")])
-    assert table.text_width(0) == QTableView.sizeHintForColumn(table, 0)
+    names = ("client_secret_post", "response_type", "a", "redirect_uri", "code_challenge_method")
+    for name in names:
+        table = _wide_table(qtbot, [(name, "x")])
+        assert table.text_width(0) == QTableView.sizeHintForColumn(table, 0), name
 
 
 def test_the_http_exchange_is_drawn_when_its_tab_is_shown(qtbot: Any) -> None:
