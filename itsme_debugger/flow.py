@@ -42,10 +42,17 @@ from .core.discovery import (
     process_discovery_response,
 )
 from .core.errors import ConfigError, DebuggerError, OAuthError, ProviderError
-from .core.findings import Finding, Severity, warning, worst
+from .core.findings import Finding, Severity, has_errors, warning, worst
 from .core.http import HttpRequest, HttpResponse
 from .core.idtoken import IdTokenExpectations, process_id_token
 from .core.jose import Policy
+from .core.picture import (
+    build_picture_request,
+    not_fetched,
+    picture_not_fetched,
+    picture_url,
+    process_picture_response,
+)
 from .core.pkce import challenge_s256, make_verifier
 from .core.profile import Profile
 from .core.redirect import RedirectResult, parse_redirect
@@ -691,7 +698,32 @@ class FlowEngine:
                     self.profile.request.scope,
                 ),
             )
+        await self._picture(metadata, tokens.access_token)
         self._finish("userinfo", started)
+
+    async def _picture(self, metadata: ProviderMetadata, access_token: str) -> None:
+        """Fetch the ``picture`` claim's URL with the access token (itsme®: the ID picture),
+        from accepted UserInfo or ID token claims; its exchange is the trace's ``picture``,
+        its findings the UserInfo step's. It never stops the flow."""
+        userinfo, id_token = self.result.userinfo, self.result.id_token
+        url = picture_url(
+            userinfo.claims if userinfo is not None and not has_errors(userinfo.findings) else None,
+            id_token.claims if id_token is not None else None,
+        )
+        if url is None or not self.profile.flow.picture:
+            return
+        request, refused = build_picture_request(
+            url, access_token, (metadata.userinfo_endpoint, metadata.issuer)
+        )
+        if request is None:
+            picture = not_fetched(url, refused)
+        else:
+            try:
+                picture = process_picture_response(url, await self._send(request, "picture"))
+            except ProviderError as exc:
+                picture = picture_not_fetched(url, exc.message)
+        self.result.picture = picture
+        self._add("userinfo", picture.findings)
 
     async def _revoke(self, metadata: ProviderMetadata, tokens: Any) -> None:
         if not self.profile.flow.revoke:

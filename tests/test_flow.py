@@ -209,3 +209,68 @@ def test_a_discovery_document_for_another_issuer_is_not_used() -> None:
             assert mock.codes_redeemed == 0
 
     run(main())
+
+
+# -- the picture claim: fetched with the access token, from the provider only ----------------
+
+
+def _demo_run(**options: Any) -> Any:
+    faults = options.pop("faults", ())
+
+    async def main() -> Any:
+        async with MockProvider("itsme-secret", auto_approve=True, faults=faults) as mock:
+            profile = demo_profile(mock)
+            if options:
+                profile = replace(profile, flow=replace(profile.flow, **options))
+            engine = FlowEngine(profile, demo_secrets(mock), opener=follow_redirects)
+            await engine.run()
+            return engine
+
+    return run(main())
+
+
+def test_the_picture_is_fetched_with_the_access_token_before_it_is_revoked() -> None:
+    import json
+
+    from itsme_debugger.core.report import build_report
+
+    engine = _demo_run()
+    result = engine.result
+    steps = [ex.step for ex in engine.trace]
+    assert steps.index("userinfo") < steps.index("picture") < steps.index("revocation")
+    picture_ex = next(ex for ex in engine.trace if ex.step == "picture")
+    token_ex = next(ex for ex in engine.trace if ex.step == "token")
+    access_token = json.loads(token_ex.response.body)["access_token"]
+    assert picture_ex.request.header("authorization") == f"Bearer {access_token}"
+    assert picture_ex.request.url == result.userinfo.claims["picture"]
+    assert result.picture is not None and result.picture.image_type == "image/jpeg"
+    assert not [f for step, f in result.findings if f.id.startswith("picture.")]
+    assert result.exit_code == 0
+    entry = build_report(result)["picture"]
+    assert entry["image_type"] == "image/jpeg" and entry["bytes"] == len(result.picture.data)
+    assert "data" not in entry and "value" not in entry  # never the image in a report
+
+
+def test_a_picture_at_another_origin_is_not_fetched() -> None:
+    engine = _demo_run(faults={"picture_elsewhere"})
+    assert [ex for ex in engine.trace if ex.step == "picture"] == []
+    assert all("pictures.example.net" not in ex.request.url for ex in engine.trace)
+    found = [(step, f.id) for step, f in engine.result.findings if f.id.startswith("picture.")]
+    assert found == [("userinfo", "picture.other_origin")]
+    assert engine.result.steps["userinfo"].status == "warning"
+    assert engine.result.exit_code == 0
+
+
+def test_a_page_in_place_of_the_picture_is_an_error_of_the_userinfo_step() -> None:
+    engine = _demo_run(faults={"picture_not_image"})
+    found = [(step, f.id) for step, f in engine.result.findings if f.id.startswith("picture.")]
+    assert found == [("userinfo", "picture.not_an_image")]
+    assert engine.result.steps["userinfo"].status == "error"
+    assert engine.result.steps["revocation"].status == "ok"  # the flow went on
+    assert engine.result.exit_code == 1
+
+
+def test_the_picture_is_not_fetched_when_the_profile_says_so() -> None:
+    engine = _demo_run(picture=False)
+    assert [ex for ex in engine.trace if ex.step == "picture"] == []
+    assert engine.result.picture is None

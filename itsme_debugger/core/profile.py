@@ -9,7 +9,8 @@ Beyond DESIGN.md's format, a profile may carry (all optional, all compatible):
 - ``[provider] variant``: ``itsme-v2``, ``itsme-secret``, ``signicat``, ``generic`` (else inferred
   from the issuer); ``preset``: the preset it was made from.
 - ``[flow]``: ``timeout`` (seconds per HTTP request, default 10), ``verify_tls`` (default true;
-  false is reported as a warning), ``userinfo`` and ``revoke`` (default true), ``leeway``
+  false is reported as a warning), ``userinfo``, ``picture`` (fetch the ``picture`` claim's
+  URL with the access token) and ``revoke`` (default true), ``leeway``
   (seconds of clock skew allowed, default 60), ``redirect`` (``loopback`` or ``paste``).
 
 A Signicat Authentication REST API profile (seed 001) says ``[provider] kind =
@@ -127,6 +128,7 @@ class FlowOptions:
     timeout: float = 10.0
     verify_tls: bool = True
     userinfo: bool = True
+    picture: bool = True
     revoke: bool = True
     leeway: int = 60
     redirect: str = "loopback"
@@ -331,6 +333,7 @@ def profile_from_dict(
         timeout=_number(fl, "timeout", where, 10.0, MAX_TIMEOUT),
         verify_tls=_bool(fl, "verify_tls", where, True),
         userinfo=_bool(fl, "userinfo", where, True),
+        picture=_bool(fl, "picture", where, True),
         revoke=_bool(fl, "revoke", where, True),
         leeway=int(_number(fl, "leeway", where, 60, MAX_LEEWAY)),
         redirect=redirect,
@@ -502,7 +505,15 @@ def profile_to_toml(profile: Profile, *, include_secret: bool = False) -> str:
     defaults = FlowOptions()
     flow_lines = [
         f"{name} = {_toml_value(getattr(f, name))}"
-        for name in ("timeout", "verify_tls", "userinfo", "revoke", "leeway", "redirect")
+        for name in (
+            "timeout",
+            "verify_tls",
+            "userinfo",
+            "picture",
+            "revoke",
+            "leeway",
+            "redirect",
+        )
         if getattr(f, name) != getattr(defaults, name)
     ]
     if flow_lines:

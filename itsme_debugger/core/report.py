@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from .discovery import ProviderMetadata
     from .idtoken import IdTokenResult
     from .jose import Inspection
+    from .picture import PictureResult
     from .redirect import RedirectResult
     from .signicat_records import Callback, Session
     from .token import TokenSet
@@ -56,6 +57,7 @@ STEP_LABELS = {
     "create_session": "Session",
     "session_status": "Status",
     "jwks": "JWKS",
+    "picture": "Picture",
 }
 #: Form fields and parameters whose values are secrets.
 SECRET_PARAMS = frozenset(
@@ -100,6 +102,8 @@ class FlowResult:
     token: TokenSet | None = None
     id_token: IdTokenResult | None = None
     userinfo: UserInfoResult | None = None
+    #: The ``picture`` claim's image, fetched with the access token (in the UserInfo step).
+    picture: PictureResult | None = None
     revocation_status: int | None = None
     #: A Signicat REST API flow: the session (last known state) and the callback that came.
     session: Session | None = None
@@ -224,6 +228,26 @@ def _inspection_dict(insp: Inspection | None) -> dict[str, Any]:
     return out
 
 
+def _picture_dict(picture: PictureResult) -> dict[str, Any]:
+    """The picture in the report: where and what it was, never the image (personal data)."""
+    entry: dict[str, Any] = {"url": picture.url, "status": picture.status}
+    if picture.data is not None:
+        entry.update(
+            content_type=picture.content_type,
+            image_type=picture.image_type,
+            bytes=len(picture.data),
+        )
+    return entry
+
+
+def _picture_line(picture: PictureResult) -> str:
+    if picture.data is not None:
+        return f"{picture.image_type}, {len(picture.data)} bytes, from {picture.url}"
+    if picture.status is None:
+        return f"not fetched ({picture.url})"
+    return f"HTTP {picture.status}, no image ({picture.url})"
+
+
 def build_report(result: FlowResult, *, reveal: bool = False) -> dict[str, Any]:
     """The ``--json`` report (DESIGN.md), secrets masked unless ``reveal``."""
 
@@ -280,6 +304,8 @@ def build_report(result: FlowResult, *, reveal: bool = False) -> dict[str, Any]:
         entry = {"format": ui.format, **_inspection_dict(ui.inspection)}
         entry["claims"] = claims(ui.claims)
         report["userinfo"] = entry
+    if result.picture is not None:
+        report["picture"] = _picture_dict(result.picture)
     if result.revocation_status is not None:
         report["revocation"] = {"status": result.revocation_status}
     if result.session is not None or result.callback is not None:
@@ -366,6 +392,8 @@ def render_summary(result: FlowResult, *, reveal: bool = False) -> str:
                 if len(text) > 90:
                     text = text[:87] + "..."
                 lines.append(f"  {k}: {text}")
+    if result.picture is not None:
+        lines += ["", f"Picture: {_picture_line(result.picture)}"]
     n_err = sum(1 for f in result.all_findings if f.severity is Severity.ERROR)
     n_warn = sum(1 for f in result.all_findings if f.severity is Severity.WARNING)
     lines.append("")

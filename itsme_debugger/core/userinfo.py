@@ -57,7 +57,7 @@ def process_userinfo_response(
 ) -> UserInfoResult:
     """The claims of a UserInfo response, with findings; raises on an error response."""
     if not 200 <= resp.status < 300:
-        raise _error(resp)
+        raise bearer_error(resp)
     try:
         text = resp.body.decode("utf-8").strip()
     except UnicodeDecodeError as exc:
@@ -186,8 +186,9 @@ def _iss_aud(claims: dict[str, Any], issuer: str, client_id: str) -> list[Findin
     return out
 
 
-def _error(resp: HttpResponse) -> OAuthError:
-    """The OAuthError of a non-2xx response (RFC 6750 3.1 challenge, else a JSON body)."""
+def bearer_error(resp: HttpResponse, endpoint: str = "userinfo") -> OAuthError:
+    """The OAuthError of a non-2xx answer to a Bearer request (its RFC 6750 3.1 challenge,
+    else a JSON body)."""
     params = {
         m.group(1).lower(): re.sub(r"\\(.)", r"\1", m.group(2))
         if m.group(2) is not None
@@ -208,4 +209,4 @@ def _error(resp: HttpResponse) -> OAuthError:
         code = f"http_{resp.status}"
         challenge = resp.header("www-authenticate")
         description = f"WWW-Authenticate: {challenge}" if challenge else resp.text()[:200]
-    return OAuthError(code, description, status=resp.status, endpoint="userinfo")
+    return OAuthError(code, description, status=resp.status, endpoint=endpoint)

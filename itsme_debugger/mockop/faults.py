@@ -26,7 +26,12 @@ FAULTS: dict[str, str] = {
     "unknown_kid": "the ID token is signed by a key that is not in the JWK Set",
     "not_encrypted": "the ID token is only signed, not encrypted",
     "userinfo_sub_mismatch": "the UserInfo response names another subject",
+    "picture_elsewhere": "the picture claim points at another host than the provider",
+    "picture_not_image": "the picture URL answers an HTML page instead of the image",
 }
+
+#: Where the ``picture_elsewhere`` fault points the picture claim (no provider's origin).
+ELSEWHERE_PICTURE = "https://pictures.example.net/v2/picture"
 
 
 def check_faults(names: Iterable[str]) -> set[str]:

@@ -38,7 +38,7 @@ from .authorize import AuthRequest, Context, Refused, validate
 from .clientauth import AuthContext, authenticate
 from .clients import DEMO_CLIENT_ID, DEMO_REDIRECT_URI, Client, DemoClient, make_client
 from .consent import consent_page, error_page
-from .faults import check_faults
+from .faults import ELSEWHERE_PICTURE, check_faults
 from .store import AccessToken, Store
 from .user import PHOTO_CLAIM, ExampleUser, example_user
 from .variants import CONTENT_ENCRYPTIONS, Variant, discovery_document
@@ -405,7 +405,7 @@ class MockProvider(AsyncService):
             issuer=self.issuer,
             now=now,
             access_token=access_token,
-            picture_url=self.issuer + self.variant.picture,
+            picture_url=self._picture_url(),
             faults=self.faults,
         )
 
@@ -443,7 +443,7 @@ class MockProvider(AsyncService):
             grant,
             issuer=self.issuer,
             now=self._clock(),
-            picture_url=self.issuer + self.variant.picture,
+            picture_url=self._picture_url(),
             scope_claims=[c for s in grant.request.scope for c in scope_claims(s)],
         )
         if "userinfo_sub_mismatch" in self.faults:
@@ -452,6 +452,11 @@ class MockProvider(AsyncService):
         body = self._encrypt(signed, grant.request.client).encode("ascii")
         headers = (("Content-Type", "application/jwt"), ("Cache-Control", "no-store"))
         return Response(200, headers, body)
+
+    def _picture_url(self) -> str:
+        if "picture_elsewhere" in self.faults:
+            return ELSEWHERE_PICTURE
+        return self.issuer + self.variant.picture
 
     async def _picture(self, request: Request) -> Response:
         try:
@@ -467,6 +472,9 @@ class MockProvider(AsyncService):
                 )
         except OAuthError as exc:
             return bearer_error(exc, self.issuer)
+        if "picture_not_image" in self.faults:
+            page = b"<!doctype html><title>Picture</title><p>Log in to see the picture.</p>"
+            return Response(200, (("Content-Type", "text/html"),), page)
         headers = (("Content-Type", "image/jpeg"), ("Cache-Control", "no-store"))
         return Response(200, headers, record.grant.user.photo)
 

@@ -188,7 +188,7 @@ class InspectorPanel(QWidget):
             self.id_token.show_id_token(result.id_token)
             return self.id_token
         if name == "userinfo" and result.userinfo is not None:
-            self.userinfo.show_userinfo(result.userinfo)
+            self.userinfo.show_userinfo(result.userinfo, result.picture)
             return self.userinfo
         return None
 

@@ -26,6 +26,11 @@ from itsme_debugger.core.discovery import ProviderMetadata, process_discovery_re
 from itsme_debugger.core.errors import DebuggerError
 from itsme_debugger.core.idtoken import IdTokenExpectations, IdTokenResult, process_id_token
 from itsme_debugger.core.jose import Inspection, KeyUse, Layer, Policy
+from itsme_debugger.core.picture import (
+    PictureResult,
+    picture_not_fetched,
+    process_picture_response,
+)
 from itsme_debugger.core.redirect import parse_redirect
 from itsme_debugger.core.report import STEP_LABELS, STEPS, FlowResult, StepRecord
 from itsme_debugger.core.signicat import (
@@ -149,6 +154,7 @@ def rebuild(
         if userinfo is None or (userinfo.claims is None and fallback_ui is not None):
             userinfo = fallback_ui
         result.userinfo = userinfo
+    result.picture = _picture(loaded)
     _signicat_session(loaded, result)
     if loaded.redacted:
         notes.insert(
@@ -201,6 +207,20 @@ def _step_records(loaded: LoadedTrace) -> list[StepRecord]:
 
 
 # -- reading exchanges --------------------------------------------------------------------------
+
+
+def _picture(loaded: LoadedTrace) -> PictureResult | None:
+    """The picture the flow fetched: its image when the export holds it, else where it was."""
+    ex = _first(loaded, "picture")
+    if ex is None:
+        return None
+    url = ex.request.url
+    if ex.response is None:
+        return picture_not_fetched(url, ex.error or "no answer was recorded")
+    body = ex.response.body
+    if _MASKED.encode() in body[:64]:  # a masked export: the image is personal data
+        return PictureResult(url, ex.response.status, ex.response.content_type, None, ())
+    return process_picture_response(url, ex.response)
 
 
 def _first(loaded: LoadedTrace, step: str) -> Exchange | None:

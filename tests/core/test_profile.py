@@ -65,6 +65,21 @@ def test_round_trip_keeps_everything_but_the_secret() -> None:
     assert again.flow == p.flow
 
 
+def test_the_flow_options_round_trip() -> None:
+    text = DESIGN_EXAMPLE + "\n[flow]\npicture = false\nrevoke = false\nleeway = 5\n"
+    p = parse_profile(text, source="x")
+    assert (p.flow.picture, p.flow.revoke, p.flow.leeway, p.flow.userinfo) == (
+        False,
+        False,
+        5,
+        True,
+    )
+    written = profile_to_toml(p)
+    assert "picture = false" in written
+    assert parse_profile(written, source="again").flow == p.flow
+    assert "picture" not in profile_to_toml(parse_profile(DESIGN_EXAMPLE, source="x"))
+
+
 def test_secret_is_written_only_on_request() -> None:
     text = DESIGN_EXAMPLE.replace(
         'auth_method = "private_key_jwt"',

@@ -12,7 +12,7 @@ from jwcrypto.common import JWException
 from itsme_debugger.core import seal
 from itsme_debugger.core.b64 import json_b64
 from itsme_debugger.core.errors import ConfigError
-from itsme_debugger.mockop.faults import FAULTS
+from itsme_debugger.mockop.faults import ELSEWHERE_PICTURE, FAULTS
 from itsme_debugger.mockop.provider import MockProvider
 
 from .helpers import (
@@ -158,6 +158,30 @@ def test_userinfo_sub_mismatch_fault_names_another_subject() -> None:
         assert info["sub"] != id_claims["sub"] and len(info["sub"]) == 36
 
     with_fault("userinfo_sub_mismatch", t)
+
+
+def test_picture_elsewhere_fault_points_the_picture_at_another_host() -> None:
+    async def t(rp: Rp) -> None:
+        body = await rp.tokens()
+        info = rp.open((await rp.userinfo(body["access_token"])).text)[0]
+        assert info["picture"] == ELSEWHERE_PICTURE
+        assert not info["picture"].startswith(rp.mock.issuer)
+
+    with_fault("picture_elsewhere", t)
+
+
+def test_picture_not_image_fault_answers_a_page_in_place_of_the_picture() -> None:
+    async def t(rp: Rp) -> None:
+        body = await rp.tokens()
+        info = rp.open((await rp.userinfo(body["access_token"])).text)[0]
+        resp = await rp.http.get(
+            info["picture"], headers={"Authorization": f"Bearer {body['access_token']}"}
+        )
+        assert resp.status_code == 200
+        assert resp.headers["content-type"] == "text/html"
+        assert resp.content.startswith(b"<!doctype html>")
+
+    with_fault("picture_not_image", t)
 
 
 def test_faults_can_be_switched_at_run_time() -> None:

@@ -105,6 +105,28 @@ def test_clicking_steps_and_exchanges_fills_the_inspector(
     assert "Exchange #1" in window.inspector.heading.text()
 
 
+def test_the_userinfo_page_shows_the_picture_fetched_with_the_access_token(
+    loop: qasync.QEventLoop, make_window: WindowFactory
+) -> None:
+    window = make_window()
+
+    async def main() -> None:
+        await ready(window)
+        await finish_flow(window)
+
+    run(loop, main())
+    window.strip.buttons["userinfo"].click()
+    page = window.inspector.userinfo
+    assert not page.picture.image.isNull()  # the JPEG the mock serves at /v2/picture
+    assert page.picture.image.size() == page.photo.image.size()  # the seed's 200x140 photo
+    assert "/v2/picture · HTTP 200" in page.picture_source.text()
+    assert page.picture_source.isVisibleTo(page)
+    steps = [window.trace.model.index(r, 1).data() for r in range(window.trace.model.rowCount())]
+    assert steps.index("UserInfo") < steps.index("Picture")  # its exchange, in the timeline
+    window.strip.buttons["id_token"].click()
+    assert not window.inspector.id_token.picture_source.isVisibleTo(window.inspector.id_token)
+
+
 def test_cancel_while_waiting_for_the_browser_frees_the_port(
     loop: qasync.QEventLoop, make_window: WindowFactory
 ) -> None:

@@ -305,6 +305,7 @@ def test_an_unmasked_export_opens_offline_decrypted_with_the_profile_keys(
     assert window.trace.source.isVisibleTo(window) and path.name in window.trace.source.text()
     window.show_step("userinfo")
     assert "BEeidSn" in shown_texts(window.inspector.userinfo)
+    assert not window.inspector.userinfo.picture.image.isNull()  # the picture, from the file
     window.trace.table.selectRow(rows(window, "token"))
     assert "Exchange #" in window.inspector.heading.text()
 
@@ -331,6 +332,11 @@ def test_a_masked_export_opens_with_the_claims_as_recorded(
     assert "given_name" in texts and "George" not in texts
     assert "«redacted" in texts
     assert "masked in this file" in window.trace.source.text()
+    window.show_step("userinfo")
+    picture = window.inspector.userinfo
+    assert picture.picture.image.isNull()  # the picture is personal data: not in the file
+    assert "masked in this export" in picture.picture_source.text()
+    assert "/9j/4AAQ" not in path.read_text(encoding="utf-8")  # nor the JPEG, in base64
 
 
 def test_without_the_profile_keys_the_tokens_show_as_recorded(

@@ -27,6 +27,7 @@ from itsme_debugger.core.catalogue import ITSME_CLAIM_PREFIX, claim_info, short_
 from itsme_debugger.core.findings import Finding
 from itsme_debugger.core.idtoken import IdTokenResult
 from itsme_debugger.core.jose import Inspection, Layer
+from itsme_debugger.core.picture import PictureResult
 from itsme_debugger.core.report import mask
 from itsme_debugger.core.userinfo import UserInfoResult
 from itsme_debugger.ui import widgets
@@ -265,6 +266,7 @@ class TokenView(QWidget):
         self._shown: tuple[str, Inspection | None, Mapping[str, Any] | None] | None = None
         self._checks: Sequence[tuple[str, bool | None]] = ()
         self._findings: Sequence[Finding] = ()
+        self._picture: PictureResult | None = None
 
         self.title = QLabel()
         self.reveal = QCheckBox("Reveal secrets")
@@ -293,6 +295,15 @@ class TokenView(QWidget):
         checks_header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.metadata = MetadataView()
         self.photo = PhotoView()
+        self.picture = PhotoView()
+        self.picture_source = QLabel()
+        self.picture_source.setWordWrap(True)
+        self.picture_source.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        picture_box = QWidget()
+        picture_layout = QVBoxLayout(picture_box)
+        picture_layout.setContentsMargins(0, 0, 0, 0)
+        picture_layout.addWidget(self.picture_source)
+        picture_layout.addWidget(self.picture)
         self.findings = widgets.FindingsList()
 
         page = QWidget()
@@ -304,6 +315,9 @@ class TokenView(QWidget):
         self._section(body, "checks", "Validation checklist", self.checks_table)
         self._section(body, "metadata", "Metadata", self.metadata)
         self._section(body, "photo", "Photo (physical_person_photo)", self.photo)
+        self._section(
+            body, "picture", "Picture (picture, fetched with the access token)", picture_box
+        )
         self._section(body, "findings", "Findings", self.findings)
         body.addStretch(1)
         self.tabs, self.raw = widgets.decoded_and_raw_tabs(self, top, page)
@@ -322,12 +336,17 @@ class TokenView(QWidget):
     # -- API ---------------------------------------------------------------------------------
 
     def show_id_token(self, result: IdTokenResult | None) -> None:
+        self._picture = None
         if result is None:
             self._set(None, (), ())
             return
         self._set(("ID token", result.inspection, result.claims), result.checks, result.findings)
 
-    def show_userinfo(self, result: UserInfoResult | None) -> None:
+    def show_userinfo(
+        self, result: UserInfoResult | None, picture: PictureResult | None = None
+    ) -> None:
+        """The UserInfo response; ``picture``: what its ``picture`` URL gave (the flow's)."""
+        self._picture = picture
         if result is None:
             self._set(None, (), ())
             return
@@ -368,9 +387,32 @@ class TokenView(QWidget):
         if claims is not None and has_photo:
             self.photo.show_claim(claims[PHOTO_CLAIM])
         self._show_section("photo", has_photo)
-        self.findings.set_findings(self._findings)
-        self._show_section("findings", bool(self._findings))
+        self._render_picture()
+        # the picture's findings are listed too, but are not the token's (see _verdict)
+        shown = (*self._findings, *(self._picture.findings if self._picture is not None else ()))
+        self.findings.set_findings(shown)
+        self._show_section("findings", bool(shown))
         self.raw.setPlainText(self._raw_text(insp, claims, reveal))
+
+    def _render_picture(self) -> None:
+        picture = self._picture
+        self._show_section("picture", picture is not None)
+        if picture is None:
+            return
+        source = f"{_esc(picture.url)}" + (
+            f" · HTTP {picture.status}" if picture.status is not None else " · not fetched"
+        )
+        self.picture_source.setText(source)
+        if picture.data is not None:
+            self.picture.show_bytes(picture.data, picture.image_type or picture.content_type)
+            return
+        self.picture.clear()
+        why = (
+            "the image is masked in this export (personal data)"
+            if not picture.findings and picture.status is not None
+            else "see the findings below"
+        )
+        self.picture_source.setText(f"{source}<br><i>No image: {why}.</i>")
 
     def _verdict(
         self, insp: Inspection | None, claims: Mapping[str, Any] | None
