@@ -106,6 +106,9 @@ class FlowController(QObject):
         self._mock_tasks: dict[str, asyncio.Task[MockProvider | None]] = {}
         self._preload: asyncio.Task[None] | None = None
         self.mock_error = ""
+        #: How the default opener opens the authorization URL: this command with the URL as
+        #: its last argument, or the system browser (None).
+        self.browser_command: str | None = None
 
     # -- state -----------------------------------------------------------------------------
 
@@ -276,7 +279,7 @@ class FlowController(QObject):
         from itsme_debugger.net.browser import open_in_browser
 
         try:
-            await open_in_browser(url)
+            await open_in_browser(url, self.browser_command)
         except ConfigError as exc:
             # Keep waiting: the user can still open (or paste) the URL by hand.
             self.browserFailed.emit(exc.message)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QFileDialog,
+    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -221,6 +222,13 @@ class MainWindow(QMainWindow):
             "paste",
             "Give the waiting flow the URL the browser ended on",
         )
+        self.browser_action = a(
+            "&Browser…",
+            self.ask_browser_command,
+            None,
+            None,
+            "How Start opens the authorization URL: the system browser, or a command",
+        )
         self.about_action = a("&About itsme-debugger", self.show_about, None, None)
         self.panes: dict[str, QWidget] = {
             "profiles": self.sidebar,
@@ -256,6 +264,8 @@ class MainWindow(QMainWindow):
         edit_menu.addActions([self.trace_io.curl_action, self.trace_io.curl_unmasked_action])
         flow_menu = bar.addMenu("F&low")
         flow_menu.addActions([self.start_action, self.cancel_action, self.paste_action])
+        flow_menu.addSeparator()
+        flow_menu.addAction(self.browser_action)
         view_menu = bar.addMenu("&View")
         view_menu.addActions(list(self.pane_actions.values()))
         bar.addMenu("&Help").addAction(self.about_action)
@@ -696,8 +706,32 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(self.trace_io.title(title))
         self.setWindowModified(self.is_modified())
 
+    def set_browser_command(self, command: str) -> None:
+        """Open the authorization URL with ``command`` (the URL as its last argument), or with
+        the system browser when it is empty; kept for the next start."""
+        command = command.strip()
+        self.controller.browser_command = command or None
+        self.settings.setValue("flow/browser_command", command)
+        where = f"with “{command}”" if command else "in the system browser"
+        self.browser_action.setStatusTip(f"Start opens the authorization URL {where}")
+        self.statusBar().showMessage(f"Start opens the authorization URL {where}.", 6000)
+
+    def ask_browser_command(self) -> None:
+        current = self.controller.browser_command or ""
+        command, ok = QInputDialog.getText(
+            self,
+            "Browser",
+            "Open the authorization URL with this command (the URL is added at the end),\n"
+            "e.g. firefox --private-window; leave it empty for the system browser:",
+            text=current,
+        )
+        if ok:
+            self.set_browser_command(command)
+
     def _restore_settings(self) -> None:
         s = self.settings
+        command = str(s.value("flow/browser_command", "") or "").strip()
+        self.controller.browser_command = command or None
         geometry = s.value("window/geometry")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)

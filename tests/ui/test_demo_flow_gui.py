@@ -4,6 +4,7 @@ pane shows; cancel while waiting; the redirect URL pasted into the banner."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -125,6 +126,36 @@ def test_the_userinfo_page_shows_the_picture_fetched_with_the_access_token(
     assert steps.index("UserInfo") < steps.index("Picture")  # its exchange, in the timeline
     window.strip.buttons["id_token"].click()
     assert not window.inspector.id_token.picture_source.isVisibleTo(window.inspector.id_token)
+
+
+def test_start_opens_the_url_with_the_browser_command_kept_in_the_settings(
+    loop: qasync.QEventLoop, make_window: WindowFactory, tmp_path: Path
+) -> None:
+    import shlex
+    import sys
+
+    seen = tmp_path / "opened.txt"
+    # a "browser" that notes the URL, then follows it as a browser would (the mock approves)
+    script = (
+        "import asyncio, pathlib, sys; "
+        f"pathlib.Path({str(seen)!r}).write_text(sys.argv[-1]); "
+        "from itsme_debugger.net.autobrowser import follow_redirects; "
+        "asyncio.run(follow_redirects(sys.argv[-1]))"
+    )
+    window = make_window(opener=None)
+    window.set_browser_command(f"{shlex.quote(sys.executable)} -c {shlex.quote(script)}")
+    assert window.settings.value("flow/browser_command").startswith(sys.executable)
+
+    async def main() -> Any:
+        await ready(window)
+        return await finish_flow(window)
+
+    result = run(loop, main())
+    assert result.exit_code == 0
+    assert seen.read_text().startswith(result.authorization_url.split("?")[0] + "?")
+    window.set_browser_command("  ")
+    assert window.controller.browser_command is None  # the system browser again
+    assert "system browser" in window.statusBar().currentMessage()
 
 
 def test_cancel_while_waiting_for_the_browser_frees_the_port(

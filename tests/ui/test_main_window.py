@@ -183,6 +183,7 @@ def test_every_action_is_in_a_menu_with_its_shortcut(make_window: WindowFactory)
         "Start": "Ctrl+R",
         "Cancel": "Esc",
         "Paste redirect URL…": "Ctrl+Shift+V",
+        "Browser…": "",
     }
     assert set(menus["View"]) == {"Profiles", "Inspector", "Trace", "Findings"}
     assert "About itsme-debugger" in menus["Help"]
