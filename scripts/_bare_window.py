@@ -13,10 +13,8 @@ from PySide6.QtWidgets import QApplication, QMainWindow
 from itsme_debugger.ui import startup
 
 
-def main() -> int:
-    app = QApplication(sys.argv)
-    window = QMainWindow()
-    window.resize(1400, 900)
+def until_shown(app: QApplication, window: QMainWindow) -> int:
+    """Show ``window``, report its first frame through the app's probe, close it."""
 
     def shown() -> None:
         startup.report("shown")
@@ -25,6 +23,13 @@ def main() -> int:
     startup.on_first_frame(window, shown)
     window.show()
     return app.exec()
+
+
+def main() -> int:
+    app = QApplication(sys.argv)
+    window = QMainWindow()
+    window.resize(1400, 900)
+    return until_shown(app, window)
 
 
 if __name__ == "__main__":

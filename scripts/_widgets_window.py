@@ -28,8 +28,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from itsme_debugger.ui import startup
-
 DEMOS = ["Demo (mock itsme®)", "Demo (Signicat broker)", "Demo (Signicat REST API)"]
 STEPS = ["Discovery", "Authorize", "Callback", "Token", "ID token", "UserInfo", "Revocation"]
 
@@ -96,16 +94,10 @@ def build() -> QMainWindow:
 
 
 def main() -> int:
+    from _bare_window import until_shown  # beside this file
+
     app = QApplication(sys.argv)
-    window = build()
-
-    def shown() -> None:
-        startup.report("shown")
-        window.close()
-
-    startup.on_first_frame(window, shown)
-    window.show()
-    return app.exec()
+    return until_shown(app, build())
 
 
 if __name__ == "__main__":

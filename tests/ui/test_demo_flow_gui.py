@@ -36,6 +36,18 @@ async def ready(window: MainWindow) -> None:
     assert window.start_action.isEnabled()
 
 
+def after_a_flow(loop: qasync.QEventLoop, make_window: WindowFactory) -> MainWindow:
+    """A window whose Demo flow has run to its end."""
+    window = make_window()
+
+    async def main() -> None:
+        await ready(window)
+        await finish_flow(window)
+
+    run(loop, main())
+    return window
+
+
 def strip_words(window: MainWindow) -> dict[str, str]:
     return {n: window.strip.buttons[n].text().split("\n")[1] for n in STEPS}
 
@@ -87,13 +99,7 @@ def test_demo_flow_through_the_window(loop: qasync.QEventLoop, make_window: Wind
 def test_clicking_steps_and_exchanges_fills_the_inspector(
     loop: qasync.QEventLoop, make_window: WindowFactory
 ) -> None:
-    window = make_window()
-
-    async def main() -> None:
-        await ready(window)
-        await finish_flow(window)
-
-    run(loop, main())
+    window = after_a_flow(loop, make_window)
     window.strip.buttons["userinfo"].click()
     assert window.inspector.step == "userinfo"
     assert "BEeidSn" in shown_texts(window.inspector.userinfo)
@@ -109,13 +115,7 @@ def test_clicking_steps_and_exchanges_fills_the_inspector(
 def test_the_userinfo_page_shows_the_picture_fetched_with_the_access_token(
     loop: qasync.QEventLoop, make_window: WindowFactory
 ) -> None:
-    window = make_window()
-
-    async def main() -> None:
-        await ready(window)
-        await finish_flow(window)
-
-    run(loop, main())
+    window = after_a_flow(loop, make_window)
     window.strip.buttons["userinfo"].click()
     page = window.inspector.userinfo
     assert not page.picture.image.isNull()  # the JPEG the mock serves at /v2/picture

@@ -29,11 +29,10 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     }
 
 
-def test_the_app_reports_its_first_frame_then_its_loop_then_the_demo_provider(
-    tmp_path: Path,
-) -> None:
+def _probed(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The app (``python ARGS``) run with the start-up probe until the Demo is ready."""
     done = subprocess.run(
-        [sys.executable, "-m", "itsme_debugger"],
+        [sys.executable, *args],
         env=_env(tmp_path, ITSME_DEBUGGER_PROBE="demo"),
         capture_output=True,
         text=True,
@@ -41,6 +40,13 @@ def test_the_app_reports_its_first_frame_then_its_loop_then_the_demo_provider(
         check=False,
     )
     assert done.returncode == 0, done.stderr
+    return done
+
+
+def test_the_app_reports_its_first_frame_then_its_loop_then_the_demo_provider(
+    tmp_path: Path,
+) -> None:
+    done = _probed(tmp_path, "-m", "itsme_debugger")
     lines = [line.split() for line in done.stdout.splitlines() if line.startswith("probe ")]
     assert [fields[1] for fields in lines] == ["shown", "ready", "demo"]
     times = [float(fields[2]) for fields in lines]
@@ -86,15 +92,7 @@ def test_the_first_frame_waits_for_no_asyncio_jose_http_or_engine(tmp_path: Path
         raise SystemExit(cli.main())
         """
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        env=_env(tmp_path, ITSME_DEBUGGER_PROBE="demo"),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
+    done = _probed(tmp_path, "-c", code)
     loaded = next(line for line in done.stdout.splitlines() if line.startswith("loaded ")).split()
     assert "itsme_debugger.ui.main_window" in loaded  # the probe saw the window's frame
     early = [
