@@ -122,6 +122,11 @@ def test_the_userinfo_page_shows_the_picture_fetched_with_the_access_token(
     assert page.picture.image.size() == page.photo.image.size()  # the seed's 200x140 photo
     assert "/v2/picture · HTTP 200" in page.picture_source.text()
     assert page.picture_source.isVisibleTo(page)
+    rows = {
+        page.claims_model.row(r).name: page.claims_model.row(r)
+        for r in range(page.claims_model.rowCount())
+    }
+    assert rows["picture"].readable.startswith("fetched: image/jpeg, 3.0 kB")
     steps = [window.trace.model.index(r, 1).data() for r in range(window.trace.model.rowCount())]
     assert steps.index("UserInfo") < steps.index("Picture")  # its exchange, in the timeline
     window.strip.buttons["id_token"].click()

@@ -143,13 +143,21 @@ class ClaimsTableModel(widgets.RowsModel[ClaimRow]):
 
     HEADERS = ("Claim", "Value", "Readable")
 
-    def set_claims(self, claims: Mapping[str, Any], *, reveal: bool) -> None:
+    def set_claims(
+        self,
+        claims: Mapping[str, Any],
+        *,
+        reveal: bool,
+        notes: Mapping[str, str] | None = None,
+    ) -> None:
+        """``notes``: a readable value for some claims, in place of the one from the value."""
         rows = []
         for name, value in claims.items():
             info = claim_info(name)
             hide = not reveal and info is not None and info.sensitive and isinstance(value, str)
             raw = mask(value, 2) if hide else raw_text(value)
-            rows.append(ClaimRow(name, label_for(name), raw, readable(name, value), hide))
+            shown = (notes or {}).get(name) or readable(name, value)
+            rows.append(ClaimRow(name, label_for(name), raw, shown, hide))
         self._reset(rows)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -378,7 +386,7 @@ class TokenView(QWidget):
         self.summary.show()
         self.summary.set_mark(*self._verdict(insp, claims))
         self._render_layers(insp)
-        self.claims_model.set_claims(claims or {}, reveal=reveal)
+        self.claims_model.set_claims(claims or {}, reveal=reveal, notes=self._picture_note())
         self._show_section("claims", claims is not None)
         self.checks_model.set_checks(self._checks, self._findings)
         self._show_section("checks", bool(self._checks))
@@ -393,6 +401,16 @@ class TokenView(QWidget):
         self.findings.set_findings(shown)
         self._show_section("findings", bool(shown))
         self.raw.setPlainText(self._raw_text(insp, claims, reveal))
+
+    def _picture_note(self) -> dict[str, str]:
+        """What the ``picture`` claim's row says once its URL was fetched (or not)."""
+        picture = self._picture
+        if picture is None:
+            return {}
+        if picture.data is not None:
+            kind = picture.image_type or picture.content_type or "an image"
+            return {"picture": f"fetched: {kind}, {len(picture.data) / 1024:.1f} kB (shown below)"}
+        return {"picture": "not shown: see Picture below"}
 
     def _render_picture(self) -> None:
         picture = self._picture
