@@ -167,9 +167,10 @@ def run(argv: list[str] | None = None) -> int:
         startup.report("shown")
         if startup.probe_mode() == "shown":
             window.close()
+    startup.import_in_background("asyncio")  # the window answers meanwhile
     import asyncio
 
-    import qasync
+    import qasync  # it makes Qt classes: on the UI thread
 
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)

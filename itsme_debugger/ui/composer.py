@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
@@ -232,6 +233,8 @@ class ComposerWidget(widgets.FieldForm):
         self._keys: jwk.JWKSet | None = None
         self._key_file: tuple[str, float, jwk.JWKSet | None, str] | None = None
         self._loading = False
+        self._held = 0  # see held_updates
+        self._update_due = False
         self.preview = Preview("", (), "", "", (), ())
 
         form_page = QWidget()
@@ -614,7 +617,23 @@ class ComposerWidget(widgets.FieldForm):
             code_challenge=CHALLENGE_PLACEHOLDER if profile.request.pkce else None,
         )
 
+    @contextmanager
+    def held_updates(self) -> Iterator[None]:
+        """Several changes at once (a profile loaded with its keys and discovery): the
+        preview, whose request object is signed and encrypted, is made once, at the end."""
+        self._held += 1
+        try:
+            yield
+        finally:
+            self._held -= 1
+            if not self._held and self._update_due:
+                self._update()
+
     def _update(self) -> None:
+        if self._held:
+            self._update_due = True
+            return
+        self._update_due = False
         if self._profile is None:
             return
         profile = self.profile()

@@ -548,9 +548,11 @@ class MainWindow(QMainWindow):
     def loop_started(self) -> None:
         """The asyncio loop runs now (it starts after the first frame): start the mock
         provider of the Demo shown (else of the itsme® Demo) and load the engine, both off
-        the UI thread."""
+        the UI thread, then build the editor's tabs. Once: the tasks are kept."""
         self._prepare_demo(self.current_id if self.current_id in DEMO_IDS else DEMO_ID)
-        self.controller.preload()  # once: its task is kept
+        # Once the engine's modules are in (the editor's need them too), the editor's tabs
+        # are built while the Demo's provider starts, not all at once when it is ready.
+        self.controller.preload().add_done_callback(lambda _task: self.editor.prebuild())
 
     def _prepare_demo(self, demo_id: str = DEMO_ID) -> None:
         if not startup.asyncio_running():  # the Demo starts once the loop does (or with a flow)

@@ -20,7 +20,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QLabel,
@@ -81,6 +81,19 @@ class ProfileEditor(QWidget):
         badge.hide()
         self._layout.insertWidget(0, badge)
         return badge
+
+    def prebuild(self) -> None:
+        """Build the tabs ahead of their first use, one per turn of the event loop (each takes
+        tens of milliseconds: together they would hold the window up)."""
+        steps = iter(("composer", "claims", "keys", "tabs"))
+
+        def build_next() -> None:
+            name = next(steps, None)
+            if name is not None:
+                getattr(self, name)
+                QTimer.singleShot(1, build_next)  # a timer: the window's events come between
+
+        QTimer.singleShot(1, build_next)
 
     @cached_property
     def composer(self) -> ComposerWidget:
@@ -159,11 +172,12 @@ class ProfileEditor(QWidget):
             return
         self._loading = True
         try:
-            self.composer.set_profile(profile)
-            self.composer.set_client_keys(memory_keys)
-            self._scope = tuple(profile.request.scope)
-            self.claims.set_claims(profile.request.claims, self._scope)
-            self.set_discovery(discovery)
+            with self.composer.held_updates():
+                self.composer.set_profile(profile)
+                self.composer.set_client_keys(memory_keys)
+                self._scope = tuple(profile.request.scope)
+                self.claims.set_claims(profile.request.claims, self._scope)
+                self.set_discovery(discovery)
             self.keys.set_profile(
                 profile,
                 secret=secret,

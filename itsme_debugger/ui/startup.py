@@ -60,6 +60,41 @@ def until_first_frame(window: QObject, limit_ms: int = 2000) -> None:
     limit.stop()
 
 
+def import_in_background(*names: str, beat_ms: int = 2) -> None:
+    """Import the pure-Python modules ``names`` on a worker thread while Qt's event loop keeps
+    the window answering (the first frame is up, the asyncio loop is not yet); re-raises what
+    the import raised. Only for modules that make no Qt object: they load off the UI thread."""
+    import importlib
+    import threading
+
+    failure: list[BaseException] = []
+
+    def load() -> None:
+        try:
+            for name in names:
+                importlib.import_module(name)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+            failure.append(exc)
+
+    worker = threading.Thread(target=load, name="import", daemon=True)
+    worker.start()
+    loop = QEventLoop()
+    poll = QTimer(loop)
+    poll.setInterval(beat_ms)
+
+    def check() -> None:
+        if not worker.is_alive():
+            loop.quit()
+
+    poll.timeout.connect(check)
+    poll.start()
+    loop.exec()
+    poll.stop()
+    worker.join()
+    if failure:
+        raise failure[0]
+
+
 def asyncio_running() -> bool:
     """Whether an asyncio loop runs now (asyncio is not imported to find out)."""
     aio = sys.modules.get("asyncio")

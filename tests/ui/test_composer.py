@@ -318,3 +318,17 @@ def test_the_providers_discovery_sharpens_the_editor_without_counting_as_an_edit
     assert editor.composer.preview.url.startswith("https://idp.example/authorize?")
     assert "claims.not_supported_by_provider" in [f.id for f in editor.composer.findings()]
     assert (edits, updates) == ([], [True])  # the preview once; the profile is as it was
+
+
+def test_changes_made_together_refresh_the_preview_once(qtbot: Any) -> None:
+    w = ComposerWidget()
+    qtbot.addWidget(w)
+    updates: list[bool] = []
+    w.changed.connect(lambda: updates.append(True))
+    with w.held_updates():
+        w.set_profile(itsme_profile())
+        w.set_client_keys(None)
+        w.set_claims(ClaimsRequest({}, {}))
+        assert updates == []
+    assert updates == [True]
+    assert "client_id=my-client" in w.preview.url  # made, from the profile loaded

@@ -197,3 +197,46 @@ def test_inspector_result_pages_are_built_when_first_shown(qtbot: Any) -> None:
     assert panel.pages.count() == 1  # nothing to decode: still the hint
     assert panel.id_token is panel.id_token  # built once, on first use
     assert panel.pages.indexOf(panel.id_token) >= 0
+
+
+def test_modules_load_off_the_ui_thread_while_the_window_answers(
+    qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+    import time
+
+    from PySide6.QtCore import QTimer
+
+    (tmp_path / "slow_module_for_test.py").write_text(
+        "import threading, time\nTHREAD = threading.current_thread()\ntime.sleep(0.2)\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    timer.start()
+    startup.import_in_background("slow_module_for_test")
+    timer.stop()
+    import slow_module_for_test  # type: ignore[import-not-found]
+
+    assert slow_module_for_test.THREAD is not threading.main_thread()
+    assert len(ticks) >= 5  # Qt's events went on during the 200 ms import
+
+
+def test_an_import_that_fails_in_the_background_raises_here(qtbot: Any) -> None:
+    with pytest.raises(ImportError):
+        startup.import_in_background("no_such_module_anywhere_12345")
+
+
+def test_the_editor_builds_its_tabs_ahead_one_per_turn(qtbot: Any) -> None:
+    from itsme_debugger.ui.profile_editor import ProfileEditor
+
+    editor = ProfileEditor()
+    qtbot.addWidget(editor)
+    editor.show_message("Starting the Demo's mock provider…")
+    editor.prebuild()
+    assert "composer" not in editor.__dict__  # not at once: on the following turns
+    built = ("composer", "claims", "keys", "tabs")
+    qtbot.waitUntil(lambda: all(name in editor.__dict__ for name in built))
+    assert editor.pages.currentWidget() is editor.message  # still the message
