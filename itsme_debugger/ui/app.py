@@ -117,7 +117,7 @@ def dark_palette() -> QPalette:
     return pal
 
 
-async def _main(window: MainWindow) -> int:
+async def _main(window: MainWindow, watch: startup.StallWatch | None = None) -> int:
     import asyncio
     import contextlib
     import signal
@@ -135,19 +135,24 @@ async def _main(window: MainWindow) -> int:
     if window.isVisible():
         window.loop_started()
         if probe == "demo":
-            _probe_demo(window)
+            _probe_demo(window, watch)
         await closed.wait()
     await window.controller.aclose()
     return 0
 
 
-def _probe_demo(window: MainWindow) -> None:
+def _probe_demo(window: MainWindow, watch: startup.StallWatch | None) -> None:
     """For the benchmark: report once the Demo's mock provider listens and the window has
-    taken its profile in (``demoReady`` is handled before the task ends), then close."""
+    taken its profile in (``demoReady`` is handled before the task ends), and, once that is
+    painted, the longest stall since the first frame; then close."""
+
+    def stalls() -> None:
+        print(f"probe-stall {watch.longest_ms if watch is not None else 0.0:.1f}", flush=True)
+        window.close()
 
     def demo_ready(_task: object) -> None:
         startup.report("demo")
-        window.close()
+        QTimer.singleShot(100, stalls)
 
     window.controller.prepare_demo().add_done_callback(demo_ready)
 
@@ -163,10 +168,13 @@ def run(argv: list[str] | None = None) -> int:
     window = MainWindow(ProfileStore.default())
     window.show()
     startup.until_first_frame(window)
+    watch = None
     if startup.probe_mode():
         startup.report("shown")
         if startup.probe_mode() == "shown":
             window.close()
+        watch = startup.StallWatch(parent=window)
+        watch.start()
     startup.import_in_background("asyncio")  # the window answers meanwhile
     import asyncio
 
@@ -175,7 +183,7 @@ def run(argv: list[str] | None = None) -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     try:
-        code: int = loop.run_until_complete(_main(window))
+        code: int = loop.run_until_complete(_main(window, watch))
     finally:
         loop.close()
     return code

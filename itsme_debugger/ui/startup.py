@@ -10,8 +10,10 @@ The probe, for ``scripts/bench.py``, is off unless ``ITSME_DEBUGGER_PROBE`` is s
 ``probe shown <monotonic seconds> <peak RSS KiB>`` on stdout and closes the window.
 ``ITSME_DEBUGGER_PROBE=demo``: the same line, then ``probe ready ...`` once the asyncio loop
 runs, then, once the Demo's mock provider listens and its profile is in the editor,
-``probe demo ...``, then it closes. The bare window of the benchmark reports through the same
-functions, so both sides are timed alike. This module imports nothing but QtCore.
+``probe demo ...``, then, a moment later (its first frame painted), ``probe-stall <ms>``: the
+longest the UI thread was held up since the first frame; then it closes. The bare window of
+the benchmark reports through the same functions, so both sides are timed alike. This module
+imports nothing but QtCore.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import sys
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QEventLoop, QObject, QTimer
+from PySide6.QtCore import QEvent, QEventLoop, QObject, Qt, QTimer
 
 PROBE_ENV = "ITSME_DEBUGGER_PROBE"
 PROBE_MODES = ("shown", "demo")
@@ -126,3 +128,26 @@ def peak_rss_kib() -> int:
 def report(label: str) -> None:
     """One probe line on stdout (see the module docstring)."""
     print(f"probe {label} {time.monotonic():.6f} {peak_rss_kib()}", flush=True)
+
+
+class StallWatch(QObject):
+    """The longest gap between two beats of a ``beat_ms`` timer on the UI thread: how long
+    the window could not answer, at worst, since :meth:`start`."""
+
+    def __init__(self, beat_ms: int = 2, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._timer = QTimer(self)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.setInterval(beat_ms)
+        self._timer.timeout.connect(self._beat)
+        self._last = 0.0
+        self.longest_ms = 0.0
+
+    def start(self) -> None:
+        self._last = time.perf_counter()
+        self._timer.start()
+
+    def _beat(self) -> None:
+        now = time.perf_counter()
+        self.longest_ms = max(self.longest_ms, (now - self._last) * 1000)
+        self._last = now

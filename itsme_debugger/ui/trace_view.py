@@ -142,6 +142,10 @@ class TraceView(QWidget):
         self.table.setModel(self.model)
         tidy_table(self.table)
         self.table.setWordWrap(False)
+        # The table gives up its height first: the waiting banner that comes and goes above it
+        # takes it from the timeline, not from the editor beside it (which would be laid out
+        # and painted again, whole, twice a flow).
+        self.table.setMinimumHeight(self.table.horizontalHeader().sizeHint().height() * 2)
         header = self.table.horizontalHeader()
         for col, width in enumerate((32, 80, 64, 300, 70, 50)):
             header.resizeSection(col, width)

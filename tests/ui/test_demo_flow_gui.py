@@ -3,6 +3,7 @@ pane shows; cancel while waiting; the redirect URL pasted into the banner."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -94,6 +95,44 @@ def test_demo_flow_through_the_window(loop: qasync.QEventLoop, make_window: Wind
     assert severities and Severity.ERROR not in severities
     assert "0 errors" in window.statusBar().currentMessage()
     assert window.start_action.isEnabled() and not window.cancel_action.isEnabled()
+
+
+def test_the_editor_stays_put_while_a_flow_runs(
+    loop: qasync.QEventLoop, make_window: WindowFactory
+) -> None:
+    """The waiting banner comes and goes in the flow's pane: the timeline gives it room, the
+    editor beside it is neither moved nor laid out again."""
+    from PySide6.QtCore import QEvent, QObject
+
+    window = make_window(opener=stay_put)  # the flow waits for the browser, banner up
+    window.resize(1400, 900)
+    resized: list[QEvent.Type] = []
+
+    class Watch(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() in (QEvent.Type.Resize, QEvent.Type.Move):
+                resized.append(event.type())
+            return False
+
+    async def main() -> None:
+        await ready(window)
+        await asyncio.sleep(0.2)  # the window laid out
+        watch = Watch(window)
+        window.editor.installEventFilter(watch)
+        waiting = emitted(window.controller.waitingForBrowser)
+        done = emitted(window.controller.finished)
+        window.start_flow()
+        await waiting
+        await asyncio.sleep(0.1)  # the banner is up, laid out and painted
+        assert window.banner.is_waiting()
+        window.banner.cancel_button.click()
+        await done
+        await asyncio.sleep(0.1)  # and gone again
+        assert not window.banner.isVisible()
+        window.editor.removeEventFilter(watch)
+
+    run(loop, main())
+    assert resized == []
 
 
 def test_clicking_steps_and_exchanges_fills_the_inspector(
