@@ -623,13 +623,18 @@ class MainWindow(QMainWindow):
         result = self.controller.result
         if record.name == "discovery" and result is not None and result.discovery is not None:
             self._discovery[self._flow_profile_id] = result.discovery
-            if self.current_id == self._flow_profile_id and not self.is_modified():
-                self.editor.set_discovery(result.discovery)
+            # The editor's preview takes it in a moment later, between the flow's own steps.
+            QTimer.singleShot(1, lambda: self._editor_discovery(self._flow_profile_id))
         if record.name == "callback" and record.status != "running":
             self.banner.hide()
             self._update_actions()
         if self.inspector.step == record.name:
             self.show_step(record.name)
+
+    def _editor_discovery(self, profile_id: str) -> None:
+        metadata = self._discovery.get(profile_id)
+        if metadata is not None and self.current_id == profile_id and not self.is_modified():
+            self.editor.set_discovery(metadata)
 
     def _waiting(self, event: WaitingForBrowser) -> None:
         self.banner.show_waiting(event.url, event.listening)
