@@ -49,7 +49,7 @@ from .core.jose import Policy
 from .core.picture import (
     build_picture_request,
     not_fetched,
-    picture_not_fetched,
+    fetch_failed,
     picture_url,
     process_picture_response,
 )
@@ -721,7 +721,7 @@ class FlowEngine:
             try:
                 picture = process_picture_response(url, await self._send(request, "picture"))
             except ProviderError as exc:
-                picture = picture_not_fetched(url, exc.message)
+                picture = fetch_failed(url, exc.message)
         self.result.picture = picture
         self._add("userinfo", picture.findings)
 

@@ -177,7 +177,7 @@ def process_picture_response(url: str, resp: HttpResponse) -> PictureResult:
     return PictureResult(url, resp.status, ctype, resp.body, findings)
 
 
-def picture_not_fetched(url: str, reason: str) -> PictureResult:
+def fetch_failed(url: str, reason: str) -> PictureResult:
     """The picture URL gave no answer (the network, a timeout): a warning, the flow goes on."""
     finding = warning(
         "picture.fetch_failed",

@@ -28,7 +28,7 @@ from itsme_debugger.core.idtoken import IdTokenExpectations, IdTokenResult, proc
 from itsme_debugger.core.jose import Inspection, KeyUse, Layer, Policy
 from itsme_debugger.core.picture import (
     PictureResult,
-    picture_not_fetched,
+    fetch_failed,
     process_picture_response,
 )
 from itsme_debugger.core.redirect import parse_redirect
@@ -216,7 +216,7 @@ def _picture(loaded: LoadedTrace) -> PictureResult | None:
         return None
     url = ex.request.url
     if ex.response is None:
-        return picture_not_fetched(url, ex.error or "no answer was recorded")
+        return fetch_failed(url, ex.error or "no answer was recorded")
     body = ex.response.body
     if _MASKED.encode() in body[:64]:  # a masked export: the image is personal data
         return PictureResult(url, ex.response.status, ex.response.content_type, None, ())
