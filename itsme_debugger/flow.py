@@ -48,8 +48,8 @@ from .core.idtoken import IdTokenExpectations, process_id_token
 from .core.jose import Policy
 from .core.picture import (
     build_picture_request,
-    not_fetched,
     fetch_failed,
+    not_fetched,
     picture_url,
     process_picture_response,
 )
