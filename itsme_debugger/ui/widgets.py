@@ -199,8 +199,8 @@ def iso_time(text: str, now: float | None = None) -> str:
 # Tables
 
 
-#: How many cell heights a table keeps (see ``FitTable.sizeHintForRow``).
-_CELL_HEIGHTS = 4096
+#: How many cell heights and column widths a table keeps (see ``FitTable.sizeHintForRow``).
+_KEPT_SIZES = 4096
 
 
 class FitTable(QTableView):
@@ -247,7 +247,7 @@ class FitTable(QTableView):
         key = (column, tuple(row_key(r) for r in range(model.rowCount())))
         width = self._widths.get(key)
         if width is None:
-            if len(self._widths) >= _CELL_HEIGHTS:
+            if len(self._widths) >= _KEPT_SIZES:
                 self._widths.clear()
             width = self._widths[key] = super().sizeHintForColumn(column)
         return width
@@ -277,7 +277,7 @@ class FitTable(QTableView):
                 index = model.index(row, col)
                 option.rect = QRect(0, 0, width, self.rowHeight(row))
                 height = self.itemDelegateForIndex(index).sizeHint(option, index).height()
-                if len(self._heights) >= _CELL_HEIGHTS:
+                if len(self._heights) >= _KEPT_SIZES:
                     self._heights.clear()
                 self._heights[key] = height
             hint = max(hint, height)
