@@ -173,8 +173,9 @@ def run(argv: list[str] | None = None) -> int:
         startup.report("shown")
         if startup.probe_mode() == "shown":
             window.close()
-        watch = startup.StallWatch(parent=window)
-        watch.start()
+        if startup.probe_mode() == "demo":
+            watch = startup.StallWatch(parent=window)
+            watch.start()
     startup.import_in_background("asyncio")  # the window answers meanwhile
     import asyncio
 

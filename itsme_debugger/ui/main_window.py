@@ -15,6 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import shiboken6
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
 from PySide6.QtWidgets import (
@@ -552,7 +553,11 @@ class MainWindow(QMainWindow):
         self._prepare_demo(self.current_id if self.current_id in DEMO_IDS else DEMO_ID)
         # Once the engine's modules are in (the editor's need them too), the editor's tabs
         # are built while the Demo's provider starts, not all at once when it is ready.
-        self.controller.preload().add_done_callback(lambda _task: self.editor.prebuild())
+        self.controller.preload().add_done_callback(self._engine_loaded)
+
+    def _engine_loaded(self, _task: object) -> None:
+        if shiboken6.isValid(self):  # the window may have closed meanwhile
+            self.editor.prebuild()
 
     def _prepare_demo(self, demo_id: str = DEMO_ID) -> None:
         if not startup.asyncio_running():  # the Demo starts once the loop does (or with a flow)
@@ -624,7 +629,8 @@ class MainWindow(QMainWindow):
         if record.name == "discovery" and result is not None and result.discovery is not None:
             self._discovery[self._flow_profile_id] = result.discovery
             # The editor's preview takes it in a moment later, between the flow's own steps.
-            QTimer.singleShot(1, lambda: self._editor_discovery(self._flow_profile_id))
+            profile_id = self._flow_profile_id
+            QTimer.singleShot(1, self, lambda: self._editor_discovery(profile_id))
         if record.name == "callback" and record.status != "running":
             self.banner.hide()
             self._update_actions()
@@ -641,7 +647,7 @@ class MainWindow(QMainWindow):
         self._update_actions()
         # While the user is in the browser: the token pages, built once, are made now rather
         # than when the flow ends.
-        QTimer.singleShot(0, self.inspector.prepare_token_pages)
+        QTimer.singleShot(0, self.inspector, self.inspector.prepare_token_pages)
 
     def _flow_finished(self, result: FlowResult) -> None:
         self.banner.hide()

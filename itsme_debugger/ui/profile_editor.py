@@ -91,9 +91,9 @@ class ProfileEditor(QWidget):
             name = next(steps, None)
             if name is not None:
                 getattr(self, name)
-                QTimer.singleShot(1, build_next)  # a timer: the window's events come between
+                QTimer.singleShot(1, self, build_next)  # a timer: the window's events between
 
-        QTimer.singleShot(1, build_next)
+        QTimer.singleShot(1, self, build_next)
 
     @cached_property
     def composer(self) -> ComposerWidget:

@@ -3,7 +3,9 @@
 :func:`on_first_frame` runs a callable once a window has painted its first frame: what the
 window does not need to appear (the Demo's mock provider) waits for it.
 :func:`until_first_frame` runs Qt's event loop until then (before the asyncio loop exists);
+:func:`import_in_background` loads pure-Python modules on a worker thread meanwhile, and
 :func:`asyncio_running` tells code that may run before it whether it can start tasks.
+:class:`StallWatch` measures the longest the UI thread was held up (for the probe).
 
 The probe, for ``scripts/bench.py``, is off unless ``ITSME_DEBUGGER_PROBE`` is set.
 ``ITSME_DEBUGGER_PROBE=shown``: at the main window's first frame the app prints
